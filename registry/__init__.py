@@ -1,0 +1,49 @@
+"""OCOP product and traceability registry: the application factory."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=True,
+    )
+    from .config import Defaults, finish_config
+
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("REGISTRY")
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    finish_config(app.config, app.instance_path, debug=app.debug)
+
+    from . import db_setup, errors, i18n
+    from .extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    db_setup.init_app(app)
+    # Batch mode lets later migrations alter tables on SQLite too.
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+
+    from . import auth, main, templating
+
+    templating.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(main.bp)
+
+    from . import cli
+
+    cli.init_app(app)
+    return app

@@ -1,0 +1,4 @@
+"""Accounts: log in and out."""
+from .views import bp
+
+__all__ = ["bp"]

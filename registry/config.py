@@ -1,0 +1,93 @@
+"""Configuration defaults and the rules that turn settings into a working config.
+
+Order of precedence (later wins): these defaults, ``instance/config.py``,
+``REGISTRY_*`` environment variables, the test config passed to ``create_app``.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+#: Placeholder that must never sign sessions outside debug or testing.
+INSECURE_DEV_KEY = "dev-insecure-key-change-me"
+
+
+class Defaults:
+    SECRET_KEY = INSECURE_DEV_KEY
+    # Database: SQLite file in instance/ unless DATABASE_URL is set
+    # (REGISTRY_DATABASE_URL=postgresql+psycopg://user@host/db).
+    DATABASE_URL: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Public base address printed in QR codes (short host = smaller codes).
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    # Request bodies above this are refused with 413 (uploads are checked again per kind).
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    UPLOAD_FOLDER: str | None = None  # defaults to instance/uploads
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = ("vi", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = None  # forms stay valid for the session (slow, shared computers)
+    PRODUCTS_PER_PAGE = 24
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual ``postgres://`` spellings and pick the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def finish_config(config: dict, instance_path: str, *, debug: bool) -> None:
+    """Derive settings that depend on others (database URI, secret key, folders)."""
+    url = config.get("DATABASE_URL") or config.get("SQLALCHEMY_DATABASE_URI")
+    if not url:
+        url = "sqlite:///" + str(Path(instance_path) / "registry.sqlite3")
+    config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+    if url.startswith("sqlite"):
+        # SQLite needs no pool pre-ping; its timeout is set per connection (see db_setup).
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+    if not config.get("UPLOAD_FOLDER"):
+        config["UPLOAD_FOLDER"] = str(Path(instance_path) / "uploads")
+    if config.get("SECRET_KEY") in (None, "", INSECURE_DEV_KEY) and not (
+        debug or config.get("TESTING")
+    ):
+        config["SECRET_KEY"] = load_or_create_secret(Path(instance_path) / "secret_key")
+    if not config.get("LABEL_SIGNING_KEY"):
+        # Serial signatures use their own key, derived so that it never equals the
+        # session key itself. Changing SECRET_KEY invalidates printed labels: set
+        # REGISTRY_LABEL_SIGNING_KEY explicitly in production.
+        import hashlib
+        import hmac
+
+        config["LABEL_SIGNING_KEY"] = hmac.new(
+            str(config["SECRET_KEY"]).encode(), b"ocop-label-serials", hashlib.sha256
+        ).hexdigest()
+
+
+def load_or_create_secret(path: Path) -> str:
+    """Read the instance's random secret, creating it atomically on first start.
+
+    Several gunicorn workers may start at once: O_EXCL makes exactly one of them write
+    the file and the others read it.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):
+            key = path.read_text().strip()
+            if key:
+                return key
+            import time
+
+            time.sleep(0.02)
+        raise RuntimeError(f"{path} is empty: delete it or set REGISTRY_SECRET_KEY")
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key

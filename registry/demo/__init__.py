@@ -1,0 +1,1 @@
+"""The Kế Sách demo data set (``flask --app registry demo``)."""

@@ -1,0 +1,38 @@
+"""Language choice: ?lang= (remembered in a cookie), then Accept-Language, else Vietnamese."""
+from __future__ import annotations
+
+from flask import Flask, current_app, g, request
+
+from .extensions import babel
+
+LANG_COOKIE = "lang"
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def init_app(app: Flask) -> None:
+    # Relative to the package folder: registry/translations/<lang>/LC_MESSAGES.
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories="translations")
+
+    @app.after_request
+    def remember_language(response):
+        chosen = request.args.get("lang")
+        if chosen in app.config["LANGUAGES"] and chosen != request.cookies.get(LANG_COOKIE):
+            response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600,
+                                samesite="Lax", httponly=True)
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+        return response
+
+    @app.before_request
+    def store_locale():
+        from flask_babel import get_locale
+
+        g.lang = str(get_locale())

@@ -1,0 +1,27 @@
+"""The registry's tables, one module per table group."""
+from .audit import AuditEntry
+from .base import db
+from .batch import (BIZ_STEP_LABELS, Batch, BatchStatus, BizStep, EventType, LabelRun,
+                    PrinterProfile, TraceEvent)
+from .certification import (CERTIFICATION_KIND_LABELS, Certification, CertificationKind,
+                            CertificationStatus)
+from .files import StoredFile
+from .place import AdminUnit, UnitLevel
+from .producer import PRODUCER_KIND_LABELS, Producer, ProducerKind
+from .product import Product, ProductPhoto, ProductStatus
+from .rating import (APPLICATION_STATE_LABELS, PENDING_STATES, ApplicationEvidence,
+                     ApplicationState, CriteriaSet, Criterion, RatingApplication,
+                     RatingDecision, ScoreLine, ScoreSheet)
+from .scan import ClientClass, Scan
+from .user import ROLE_LABELS, Role, User
+
+__all__ = [
+    "db", "AdminUnit", "UnitLevel", "Producer", "ProducerKind", "PRODUCER_KIND_LABELS",
+    "Product", "ProductPhoto", "ProductStatus", "StoredFile", "Certification",
+    "CertificationKind", "CertificationStatus", "CERTIFICATION_KIND_LABELS", "CriteriaSet",
+    "Criterion", "RatingApplication", "ApplicationState", "APPLICATION_STATE_LABELS",
+    "PENDING_STATES", "ApplicationEvidence", "ScoreSheet", "ScoreLine", "RatingDecision",
+    "Batch", "BatchStatus", "LabelRun", "PrinterProfile", "TraceEvent", "BizStep",
+    "BIZ_STEP_LABELS", "EventType", "Scan", "ClientClass", "User", "Role", "ROLE_LABELS",
+    "AuditEntry",
+]

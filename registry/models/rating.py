@@ -1,0 +1,323 @@
+"""Rating applications, score sheets and decisions.
+
+A decision is a dated administrative act: its validity, expiry and revocation are
+derived from its dates by ``registry.ocop.rules`` (no job flips a status). A re-rating
+creates a new application and a new decision that ``supersedes`` the old one, which
+stays in the product's history.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..ocop import rules
+from ..ocop.criteria import COUNCIL_LEVEL_LABELS, CouncilLevel, Part
+from .base import Base, CreatedMixin, DemoMixin, UTCDateTime, enum_type
+from .files import StoredFile
+
+if TYPE_CHECKING:
+    from .certification import Certification
+    from .place import AdminUnit
+    from .product import Product
+    from .user import User
+
+POINTS = sa.Numeric(5, 2)
+
+
+class CriteriaSet(Base):
+    """A criteria set version, loaded from ``registry.ocop.criteria`` as data."""
+
+    __tablename__ = "criteria_sets"
+    __table_args__ = (sa.UniqueConstraint("code", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40))
+    version: Mapped[str] = mapped_column(sa.String(40))
+    name_vi: Mapped[str] = mapped_column(sa.String(200))
+    part_a_max: Mapped[Decimal] = mapped_column(POINTS)
+    part_b_max: Mapped[Decimal] = mapped_column(POINTS)
+    part_c_max: Mapped[Decimal] = mapped_column(POINTS)
+    #: {"3": "province", "4": "province", "5": "national"}
+    award_levels: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    proposing_level: Mapped[CouncilLevel] = mapped_column(enum_type(CouncilLevel))
+
+    criteria: Mapped[list[Criterion]] = relationship(
+        back_populates="criteria_set", order_by="Criterion.position"
+    )
+
+    @property
+    def label(self) -> str:
+        return f"{self.code} ({self.version})"
+
+
+class Criterion(Base):
+    __tablename__ = "criteria"
+    __table_args__ = (
+        sa.UniqueConstraint("criteria_set_id", "code"),
+        sa.CheckConstraint("max_points > 0", name="max_points_positive"),
+        sa.CheckConstraint("part IN ('A', 'B', 'C')", name="part_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    criteria_set_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("criteria_sets.id", ondelete="RESTRICT"), index=True
+    )
+    code: Mapped[str] = mapped_column(sa.String(10))
+    part: Mapped[str] = mapped_column(sa.String(1))
+    title_vi: Mapped[str] = mapped_column(sa.String(200))
+    title_en: Mapped[str] = mapped_column(sa.String(200))
+    max_points: Mapped[Decimal] = mapped_column(POINTS)
+    mandatory_from_stars: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    position: Mapped[int] = mapped_column(default=0)
+
+    criteria_set: Mapped[CriteriaSet] = relationship(back_populates="criteria")
+
+    @property
+    def part_enum(self) -> Part:
+        return Part(self.part)
+
+
+class ApplicationState(enum.Enum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    SCORED = "scored"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    #: 4★ at province level with 90+ points, waiting for the national council.
+    POTENTIAL_5STAR = "potential_5star"
+
+
+APPLICATION_STATE_LABELS = {
+    ApplicationState.DRAFT: "Bản nháp",
+    ApplicationState.SUBMITTED: "Đã nộp, chờ chấm điểm",
+    ApplicationState.SCORED: "Đã chấm điểm, chờ quyết định",
+    ApplicationState.APPROVED: "Đã công nhận",
+    ApplicationState.REJECTED: "Không công nhận",
+    ApplicationState.POTENTIAL_5STAR: "Tiềm năng 5 sao, chờ Hội đồng trung ương",
+}
+
+#: States in which an application waits for the office.
+PENDING_STATES = (
+    ApplicationState.SUBMITTED, ApplicationState.SCORED, ApplicationState.POTENTIAL_5STAR
+)
+
+application_certifications = sa.Table(
+    "application_certifications",
+    Base.metadata,
+    sa.Column("application_id", sa.ForeignKey("rating_applications.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("certification_id", sa.ForeignKey("certifications.id", ondelete="RESTRICT"),
+              primary_key=True),
+)
+
+
+class RatingApplication(CreatedMixin, DemoMixin, Base):
+    __tablename__ = "rating_applications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("products.id", ondelete="RESTRICT"), index=True
+    )
+    criteria_set_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("criteria_sets.id", ondelete="RESTRICT")
+    )
+    state: Mapped[ApplicationState] = mapped_column(
+        enum_type(ApplicationState), default=ApplicationState.DRAFT, index=True
+    )
+    #: Council level whose queue holds the application now, and its unit (scope).
+    council_level: Mapped[CouncilLevel] = mapped_column(enum_type(CouncilLevel))
+    council_unit_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("admin_units.id", ondelete="RESTRICT")
+    )
+    #: Stars the producer asks for.
+    requested_stars: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    #: Producer's self-assessment: {"A1": "4.5", ...} and its total.
+    self_assessment: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    self_points: Mapped[Decimal | None] = mapped_column(POINTS)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    submitted_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    rejection_reason: Mapped[str | None] = mapped_column(sa.Text)
+    product: Mapped[Product] = relationship(back_populates="applications")
+    criteria_set: Mapped[CriteriaSet] = relationship()
+    council_unit: Mapped[AdminUnit | None] = relationship()
+    score_sheets: Mapped[list[ScoreSheet]] = relationship(
+        back_populates="application", cascade="all, delete-orphan"
+    )
+    evidence: Mapped[list[ApplicationEvidence]] = relationship(
+        back_populates="application", cascade="all, delete-orphan"
+    )
+    certifications: Mapped[list[Certification]] = relationship(
+        secondary=application_certifications
+    )
+    decision: Mapped[RatingDecision | None] = relationship(
+        back_populates="application", foreign_keys="RatingDecision.application_id",
+        uselist=False,
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint("requested_stars IS NULL OR requested_stars BETWEEN 1 AND 5",
+                           name="requested_stars_range"),
+    )
+
+    @property
+    def state_label(self) -> str:
+        return APPLICATION_STATE_LABELS[self.state]
+
+    def average_points(self) -> Decimal | None:
+        """Mean of the submitted score sheets' totals, two decimals."""
+        totals = [s.total for s in self.score_sheets if s.submitted_at is not None]
+        if not totals:
+            return None
+        return (sum(totals, Decimal(0)) / len(totals)).quantize(Decimal("0.01"))
+
+
+class ApplicationEvidence(CreatedMixin, Base):
+    __tablename__ = "application_evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("rating_applications.id", ondelete="CASCADE"), index=True
+    )
+    file_id: Mapped[int] = mapped_column(sa.ForeignKey("stored_files.id", ondelete="RESTRICT"))
+    description: Mapped[str | None] = mapped_column(sa.String(200))
+
+    application: Mapped[RatingApplication] = relationship(back_populates="evidence")
+    file: Mapped[StoredFile] = relationship()
+
+
+class ScoreSheet(CreatedMixin, Base):
+    """One reviewer's scores for one application."""
+
+    __tablename__ = "score_sheets"
+    __table_args__ = (sa.UniqueConstraint("application_id", "reviewer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("rating_applications.id", ondelete="CASCADE"), index=True
+    )
+    reviewer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    part_a: Mapped[Decimal] = mapped_column(POINTS, default=Decimal(0))
+    part_b: Mapped[Decimal] = mapped_column(POINTS, default=Decimal(0))
+    part_c: Mapped[Decimal] = mapped_column(POINTS, default=Decimal(0))
+    total: Mapped[Decimal] = mapped_column(POINTS, default=Decimal(0))
+    #: False when any mandatory criterion was recorded as not met.
+    mandatory_met: Mapped[bool] = mapped_column(default=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    application: Mapped[RatingApplication] = relationship(back_populates="score_sheets")
+    reviewer: Mapped[User] = relationship()
+    lines: Mapped[list[ScoreLine]] = relationship(
+        back_populates="sheet", cascade="all, delete-orphan"
+    )
+
+    def recompute(self) -> None:
+        """Part totals and total from the lines (decimals, no rounding drift)."""
+        parts = {"A": Decimal(0), "B": Decimal(0), "C": Decimal(0)}
+        met = True
+        for line in self.lines:
+            parts[line.criterion.part] += line.points
+            if line.criterion.mandatory_from_stars is not None and line.met is False:
+                met = False
+        self.part_a, self.part_b, self.part_c = parts["A"], parts["B"], parts["C"]
+        self.total = parts["A"] + parts["B"] + parts["C"]
+        self.mandatory_met = met
+
+
+class ScoreLine(Base):
+    __tablename__ = "score_lines"
+    __table_args__ = (
+        sa.UniqueConstraint("sheet_id", "criterion_id"),
+        sa.CheckConstraint("points >= 0", name="points_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sheet_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("score_sheets.id", ondelete="CASCADE"), index=True
+    )
+    criterion_id: Mapped[int] = mapped_column(sa.ForeignKey("criteria.id", ondelete="RESTRICT"))
+    points: Mapped[Decimal] = mapped_column(POINTS)
+    #: For mandatory criteria: met or not (None for ordinary criteria).
+    met: Mapped[bool | None]
+    note: Mapped[str | None] = mapped_column(sa.Text)
+
+    sheet: Mapped[ScoreSheet] = relationship(back_populates="lines")
+    criterion: Mapped[Criterion] = relationship(lazy="joined")
+
+
+class RatingDecision(CreatedMixin, DemoMixin, Base):
+    __tablename__ = "rating_decisions"
+    __table_args__ = (
+        sa.UniqueConstraint("issuing_body", "decision_number", "product_id"),
+        sa.CheckConstraint("stars BETWEEN 1 AND 5", name="stars_range"),
+        sa.CheckConstraint("valid_until > decided_on", name="valid_after_decision"),
+        sa.CheckConstraint("revoked_on IS NULL OR revoked_on >= decided_on",
+                           name="revoked_after_decision"),
+        sa.CheckConstraint("(revoked_on IS NULL) = (revocation_reason IS NULL)",
+                           name="revocation_has_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("rating_applications.id", ondelete="RESTRICT"), unique=True
+    )
+    product_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("products.id", ondelete="RESTRICT"), index=True
+    )
+    criteria_set_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("criteria_sets.id", ondelete="RESTRICT")
+    )
+    stars: Mapped[int] = mapped_column(sa.SmallInteger)
+    points: Mapped[Decimal | None] = mapped_column(POINTS)
+    #: "UBND tỉnh Sóc Trăng"
+    issuing_body: Mapped[str] = mapped_column(sa.String(200))
+    issuing_level: Mapped[CouncilLevel] = mapped_column(enum_type(CouncilLevel))
+    #: "2585/QĐ-UBND"
+    decision_number: Mapped[str] = mapped_column(sa.String(60))
+    decided_on: Mapped[date]
+    valid_until: Mapped[date] = mapped_column(index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    revoked_on: Mapped[date | None]
+    revocation_reason: Mapped[str | None] = mapped_column(sa.Text)
+    revoked_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    #: The earlier decision this one replaces after a re-rating (kept in history).
+    supersedes_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("rating_decisions.id", ondelete="RESTRICT")
+    )
+
+    product: Mapped[Product] = relationship(back_populates="decisions")
+    application: Mapped[RatingApplication | None] = relationship(
+        back_populates="decision", foreign_keys=[application_id]
+    )
+    criteria_set: Mapped[CriteriaSet] = relationship()
+    supersedes: Mapped[RatingDecision | None] = relationship(remote_side=[id])
+
+    def status(self, on: date | None = None) -> rules.DecisionStatus:
+        return rules.decision_status(
+            self.decided_on, self.valid_until, self.revoked_on, on or rules.today_vn()
+        )
+
+    def is_valid(self, on: date | None = None) -> bool:
+        return self.status(on) is rules.DecisionStatus.VALID
+
+    def expires_soon(self, on: date | None = None) -> bool:
+        return self.is_valid(on) and rules.expires_within(
+            self.valid_until, on or rules.today_vn()
+        )
+
+    @property
+    def level_label(self) -> str:
+        return COUNCIL_LEVEL_LABELS[self.issuing_level][0]
+
+    def __repr__(self) -> str:
+        return f"<RatingDecision {self.decision_number} {self.stars}★>"

@@ -1,0 +1,37 @@
+"""Scans of printed labels: one row per resolved address request."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, UTCDateTime, enum_type, utcnow
+
+
+class ClientClass(enum.Enum):
+    PHONE = "phone"
+    BROWSER = "browser"
+    #: Link previews and crawlers: logged, never counted as checks.
+    BOT = "bot"
+    API = "api"
+
+
+class Scan(Base):
+    __tablename__ = "scans"
+    __table_args__ = (
+        sa.Index("ix_scans_batch_serial", "batch_id", "serial_seq"),
+        sa.CheckConstraint("serial_seq >= 0", name="serial_seq_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+                                    primary_key=True)
+    batch_id: Mapped[int] = mapped_column(sa.ForeignKey("batches.id", ondelete="RESTRICT"))
+    label_run_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("label_runs.id", ondelete="RESTRICT"), index=True
+    )
+    serial: Mapped[str] = mapped_column(sa.String(12))
+    serial_seq: Mapped[int]
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    client_class: Mapped[ClientClass] = mapped_column(enum_type(ClientClass))

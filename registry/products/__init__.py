@@ -1,0 +1,1 @@
+"""Products (the producer portal's product pages come with their issue)."""

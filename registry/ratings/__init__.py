@@ -1,0 +1,1 @@
+"""Ratings: criteria sets in the database, decisions, revocation, re-rating."""
