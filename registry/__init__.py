@@ -13,6 +13,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder="../templates",
         static_folder="../static",
         instance_relative_config=True,
+        # Where the SQLite file, uploads and the generated secret live.
+        instance_path=os.environ.get("REGISTRY_INSTANCE_PATH") or None,
     )
     from .config import Defaults, finish_config
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from .exceptions import OperationRefused
 from .extensions import db
@@ -17,6 +18,7 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("seed")
+@with_appcontext
 def seed_command() -> None:
     """Load the OCOP criteria sets (safe to run again)."""
     from .ratings.operations import ensure_criteria_sets
@@ -27,6 +29,7 @@ def seed_command() -> None:
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command() -> None:
     """Load the Kế Sách demo data (idempotent: a second run changes nothing)."""
     from .demo.data import DEMO_PASSWORD, USERS
@@ -43,6 +46,7 @@ def demo_command() -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--login", required=True, help="Login name.")
 @click.option("--name", default="", help="Full name (defaults to the login).")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)

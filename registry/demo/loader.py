@@ -143,13 +143,13 @@ class Loader:
     def _score(self, app: RatingApplication, cs, scores: dict[str, str]) -> None:
         sheet = ScoreSheet(application=app, reviewer=self.users["hoidong.tinh"],
                            submitted_at=app.submitted_at)
+        db.session.add(sheet)
         by_code = {c.code: c for c in cs.criteria}
         for code, points in scores.items():
             criterion = by_code[code]
             met = (Decimal(points) > 0) if criterion.mandatory_from_stars else None
             sheet.lines.append(ScoreLine(criterion=criterion, points=Decimal(points), met=met))
         sheet.recompute()
-        db.session.add(sheet)
         self._count("score sheets")
 
     def certifications(self) -> None:

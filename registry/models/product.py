@@ -7,8 +7,9 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from ..labels.gs1 import normalize_gtin
 from ..ocop.groups import GROUPS
 from ..text import search_key
 from .base import Base, CreatedMixin, DemoMixin, UTCDateTime, enum_type, new_token, utcnow
@@ -76,6 +77,13 @@ class Product(CreatedMixin, DemoMixin, Base):
     certifications: Mapped[list[Certification]] = relationship(
         back_populates="product", passive_deletes="all"
     )
+
+    @validates("gtin")
+    def _normalise_gtin(self, key: str, value: str | None) -> str | None:
+        """GTIN-8/12/13/14 stored as GTIN-14; a wrong check digit raises ValueError."""
+        if value is None or not value.strip():
+            return None
+        return normalize_gtin(value)
 
     @property
     def group_name(self) -> str:

@@ -1,0 +1,136 @@
+"""Fixtures: app / client / runner, one user per role, and a database per backend.
+
+Set REGISTRY_TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)
+to run the suite against PostgreSQL; otherwise each test gets a fresh SQLite file.
+"""
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from registry import create_app
+from registry.extensions import db
+from registry.ratings.operations import ensure_criteria_sets
+
+from . import factories
+
+PG_URL = os.environ.get("REGISTRY_TEST_DATABASE_URL")
+PASSWORD = factories.PASSWORD
+
+
+@pytest.fixture(scope="session")
+def _pg_schema_ready():
+    """On PostgreSQL: build the schema once per session, empty it after each test."""
+    if not PG_URL:
+        yield None
+        return
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": PG_URL})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+
+
+def _truncate_all() -> None:
+    names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
+@pytest.fixture
+def app(tmp_path, _pg_schema_ready):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": PG_URL or f"sqlite:///{tmp_path / 'test.sqlite3'}",
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "PUBLIC_BASE_URL": "https://ocop.test",
+    }
+    app = create_app(config)
+    with app.app_context():
+        if not PG_URL:
+            db.create_all()
+        ensure_criteria_sets()
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        if PG_URL:
+            _truncate_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, login: str, password: str = PASSWORD):
+        page = self._client.get("/login")
+        return self._client.post("/login", data={
+            "login": login, "password": password,
+            "csrf_token": csrf_token(page.get_data(as_text=True))})
+
+    def logout(self):
+        page = self._client.get("/")
+        return self._client.post("/logout",
+                                 data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def producer(app_ctx):
+    return factories.make_producer(code="htx-a", name="HTX Bưởi A")
+
+
+@pytest.fixture
+def other_producer(app_ctx):
+    return factories.make_producer(code="htx-b", name="HTX Cam B")
+
+
+@pytest.fixture
+def producer_user(producer):
+    return factories.make_user("member.a", role="producer", producer=producer, is_manager=True)
+
+
+@pytest.fixture
+def other_producer_user(other_producer):
+    return factories.make_user("member.b", role="producer", producer=other_producer)
+
+
+@pytest.fixture
+def reviewer_user(app_ctx):
+    return factories.make_user("reviewer", role="reviewer", council_level="province")
+
+
+@pytest.fixture
+def admin_user(app_ctx):
+    return factories.make_user("admin", role="admin")
