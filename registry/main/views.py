@@ -16,7 +16,6 @@ def index():
     page = request.args.get("page", 1, type=int)
     query = (
         db.select(Product)
-        .join(Product.producer)
         .where(Product.status == ProductStatus.ACTIVE)
         .options(selectinload(Product.decisions), selectinload(Product.applications))
         .order_by(Product.search_text, Product.id)

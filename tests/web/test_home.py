@@ -37,6 +37,7 @@ def test_home_paginates(app, client, producer):
 def test_english_is_a_switch_away(client):
     html = client.get("/?lang=en").get_data(as_text=True)
     assert '<html lang="en">' in html
+    assert "<h1>OCOP products</h1>" in html and "Tiếng Việt" in html
     # the choice is remembered
     assert '<html lang="en">' in client.get("/").get_data(as_text=True)
 
