@@ -40,10 +40,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
 
     from . import auth, main, templating
+    from .printing.views import bp as printing_bp
 
     templating.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)
+    app.register_blueprint(printing_bp)
 
     from . import cli
 

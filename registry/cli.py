@@ -15,6 +15,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_command)
+    from .printing.cli import labels_cli
+
+    app.cli.add_command(labels_cli)
 
 
 @click.command("seed")

@@ -7,7 +7,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from ..labels.links import LabelAddressError, check_ai_text
 
 from .base import Base, CreatedMixin, DemoMixin, UTCDateTime, enum_type
 
@@ -66,6 +68,15 @@ class Batch(CreatedMixin, DemoMixin, Base):
     events: Mapped[list[TraceEvent]] = relationship(
         back_populates="batch", order_by="TraceEvent.event_time", passive_deletes="all"
     )
+
+    @validates("lot_code")
+    def _check_lot_code(self, key: str, value: str) -> str:
+        """Lot codes go into label addresses: GS1 characters, at most 20 of them."""
+        value = (value or "").strip()
+        try:
+            return check_ai_text(value, "lot code")
+        except LabelAddressError as error:
+            raise ValueError(str(error)) from None
 
     def run_for_seq(self, seq: int) -> LabelRun | None:
         return next((r for r in self.label_runs if r.start_seq <= seq < r.end_seq), None)

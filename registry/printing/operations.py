@@ -1,0 +1,153 @@
+"""Order label runs and turn them into label contents; verify scanned serials."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import current_app
+
+from .. import audit
+from ..exceptions import OperationRefused
+from ..extensions import db
+from ..labels.layouts import LAYOUTS
+from ..labels.links import LabelAddressError, label_url_factory
+from ..labels.pdf import LabelContent
+from ..labels.serials import SerialSigner, derive_key, display
+from ..models import Batch, BatchStatus, LabelRun, Product, User
+from ..models.batch import MAX_SERIALS_PER_BATCH
+from ..ocop.rules import today_vn
+
+#: One run at most: a harvest's worth of labels, and a PDF a commune office can print.
+MAX_RUN = 100_000
+ECC_LEVELS = ("M", "Q")
+
+
+def signer() -> SerialSigner:
+    return SerialSigner(derive_key(current_app.config["LABEL_SIGNING_KEY"]))
+
+
+def item_key(product: Product) -> str:
+    """What the serials of a product are signed with: its GTIN-14 or its public code."""
+    return product.gtin or product.public_token
+
+
+def order_label_run(batch: Batch, *, count: int, layout: str, ecc: str = "M",
+                    offset_x_mm: Decimal | float = 0, offset_y_mm: Decimal | float = 0,
+                    actor: User | None = None, actor_label: str | None = None) -> LabelRun:
+    """Reserve ``count`` serials of ``batch`` for a new run (one row, whatever the count).
+
+    The range comes from one atomic UPDATE ... RETURNING on the batch, so two runs
+    ordered at the same moment never share a serial, on SQLite or PostgreSQL.
+    """
+    if not 1 <= count <= MAX_RUN:
+        raise OperationRefused(f"Số tem phải từ 1 đến {MAX_RUN:,}.".replace(",", "."))
+    if layout not in LAYOUTS:
+        raise OperationRefused(f"Khổ tem “{layout}” không có. Chọn một trong: "
+                               + ", ".join(LAYOUTS))
+    if ecc not in ECC_LEVELS:
+        raise OperationRefused("Mức sửa lỗi phải là M hoặc Q.")
+    for value in (offset_x_mm, offset_y_mm):
+        if not -20 <= Decimal(str(value)) <= 20:
+            raise OperationRefused("Độ lệch máy in phải trong khoảng −20 đến 20 mm.")
+    try:
+        label_url_factory("https://x", gtin14=batch.product.gtin,
+                          product_code=None if batch.product.gtin else batch.product.public_token,
+                          lot=batch.lot_code)
+    except LabelAddressError as error:
+        raise OperationRefused(f"Mã lô “{batch.lot_code}” không in được lên tem: {error}.")
+    end = db.session.execute(
+        sa.update(Batch)
+        .where(Batch.id == batch.id, Batch.next_serial + count <= MAX_SERIALS_PER_BATCH)
+        .values(next_serial=Batch.next_serial + count, status=BatchStatus.CLOSED)
+        .returning(Batch.next_serial)
+    ).scalar()
+    if end is None:
+        raise OperationRefused(
+            f"Lô {batch.lot_code} đã hết số sê-ri (tối đa {MAX_SERIALS_PER_BATCH:,} tem mỗi lô)."
+            .replace(",", "."))
+    db.session.refresh(batch, ["next_serial", "status"])
+    run = LabelRun(batch=batch, start_seq=end - count, count=count, layout=layout, ecc=ecc,
+                   offset_x_mm=Decimal(str(offset_x_mm)), offset_y_mm=Decimal(str(offset_y_mm)),
+                   created_by=actor)
+    db.session.add(run)
+    batch.product.producer.last_label_layout = layout
+    audit.record("labels.run", run,
+                 f"In {count} tem cho lô {batch.lot_code} ({batch.product.name_vi})",
+                 {"batch_id": batch.id, "start_seq": run.start_seq, "count": count,
+                  "layout": layout, "ecc": ecc}, actor=actor, actor_label=actor_label)
+    return run
+
+
+@dataclass(frozen=True)
+class RunPrintJob:
+    """Everything needed to print a run, as plain values (safe to use off the session)."""
+
+    item_key: str
+    gtin14: str | None
+    product_code: str | None
+    lot: str
+    expiry: date | None
+    start_seq: int
+    count: int
+    product_name: str
+    producer_name: str
+    stars: int | None
+    layout: str
+    ecc: str
+    offset: tuple[float, float]
+    base_url: str
+
+    def contents(self, serials: SerialSigner) -> Iterator[LabelContent]:
+        url_for = label_url_factory(self.base_url, gtin14=self.gtin14,
+                                    product_code=self.product_code, lot=self.lot,
+                                    expiry=self.expiry)
+        for serial in serials.iter_many(self.item_key, self.lot, self.start_seq, self.count):
+            yield LabelContent(url=url_for(serial), serial_display=display(serial),
+                               product_name=self.product_name,
+                               producer_name=self.producer_name, lot=self.lot,
+                               stars=self.stars, expiry=self.expiry)
+
+    @property
+    def download_name(self) -> str:
+        first, last = self.start_seq + 1, self.start_seq + self.count
+        return f"tem-{self.product_name}-{self.lot}-{first}-{last}.pdf".replace(" ", "-") \
+            .replace("/", "-")
+
+
+def print_job(run: LabelRun, on: date | None = None) -> RunPrintJob:
+    batch, product = run.batch, run.batch.product
+    return RunPrintJob(
+        item_key=item_key(product), gtin14=product.gtin,
+        product_code=None if product.gtin else product.public_token, lot=batch.lot_code,
+        expiry=batch.expiry_date, start_seq=run.start_seq, count=run.count,
+        product_name=product.name_vi, producer_name=product.producer.name,
+        stars=product.valid_stars(on or today_vn()), layout=run.layout, ecc=run.ecc,
+        offset=(float(run.offset_x_mm), float(run.offset_y_mm)),
+        base_url=current_app.config["PUBLIC_BASE_URL"],
+    )
+
+
+@dataclass(frozen=True)
+class LabelCheck:
+    batch: Batch
+    run: LabelRun
+    seq: int
+
+
+def verify_label(product: Product, lot: str, serial: str) -> LabelCheck | None:
+    """A genuine, printed label of ``product`` / ``lot``; None for anything else."""
+    seq = signer().verify(item_key(product), lot, serial)
+    if seq is None:
+        return None
+    batch = db.session.scalar(db.select(Batch).filter_by(product_id=product.id, lot_code=lot))
+    if batch is None:
+        return None
+    run = db.session.scalar(db.select(LabelRun).where(
+        LabelRun.batch_id == batch.id, LabelRun.start_seq <= seq,
+        LabelRun.start_seq + LabelRun.count > seq))
+    if run is None:
+        return None  # signed but never printed: not issued by the registry
+    return LabelCheck(batch, run, seq)
