@@ -41,11 +41,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import auth, main, templating
     from .printing.views import bp as printing_bp
+    from .public import bp as public_bp
 
     templating.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)
     app.register_blueprint(printing_bp)
+    app.register_blueprint(public_bp)
 
     from . import cli
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from ..labels.links import LabelAddressError, check_ai_text
+from ..labels.links import check_ai_text
 
 from .base import Base, CreatedMixin, DemoMixin, UTCDateTime, enum_type
 
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
     from .place import AdminUnit
     from .product import Product
     from .user import User
+
+LOT_CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,19}")
 
 #: Sequence numbers a batch may issue: serials carry 20 bits of sequence.
 MAX_SERIALS_PER_BATCH = 2**20
@@ -71,12 +74,18 @@ class Batch(CreatedMixin, DemoMixin, Base):
 
     @validates("lot_code")
     def _check_lot_code(self, key: str, value: str) -> str:
-        """Lot codes go into label addresses: GS1 characters, at most 20 of them."""
+        """Lot codes go into label addresses: at most 20 letters, digits, '-', '.', '_'.
+
+        GS1 allows more punctuation in AI (10), but characters such as '/', '?' or '%'
+        would have to be percent-encoded in the address, making codes larger and paths
+        fragile behind proxies; producers' lot codes never need them.
+        """
         value = (value or "").strip()
-        try:
-            return check_ai_text(value, "lot code")
-        except LabelAddressError as error:
-            raise ValueError(str(error)) from None
+        if not LOT_CODE_RE.fullmatch(value):
+            raise ValueError("lot code: 1–20 letters, digits, '-', '.' or '_', "
+                             "starting with a letter or digit")
+        check_ai_text(value, "lot code")
+        return value
 
     def run_for_seq(self, seq: int) -> LabelRun | None:
         return next((r for r in self.label_runs if r.start_seq <= seq < r.end_seq), None)

@@ -154,3 +154,10 @@ def test_batch_lot_codes_are_unique_per_product(producer):
 def test_places_keep_the_units_in_force_when_recorded(app_ctx):
     commune = factories.make_commune("Trinh Phú")
     assert commune.address_line == "xã Trinh Phú, huyện Kế Sách, tỉnh Sóc Trăng"
+
+
+@pytest.mark.parametrize("lot", ["", "A/B", "lô-1", "L 1", "X" * 21, "-L1"])
+def test_lot_codes_that_cannot_go_into_a_label_address_are_refused(producer, lot):
+    product = factories.make_product(producer)
+    with pytest.raises(ValueError, match="lot code"):
+        factories.make_batch(product, lot)

@@ -1,0 +1,1 @@
+"""The public catalogue (search and filters). Routes are added to ``public.bp``."""

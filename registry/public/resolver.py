@@ -1,0 +1,1 @@
+"""The label resolver. Routes are added to ``public.bp``."""
