@@ -41,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import auth, main, templating
     from .printing.views import bp as printing_bp
+    from .files.views import bp as files_bp
     from .public import bp as public_bp
 
     templating.init_app(app)
@@ -48,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(main.bp)
     app.register_blueprint(printing_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(files_bp)
 
     from . import cli
 

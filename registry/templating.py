@@ -31,8 +31,34 @@ def lang_url(lang: str) -> str:
     return url_for(request.endpoint or "main.index", **args)
 
 
+def product_jsonld(page, canonical: str) -> dict:
+    """schema.org Product for search engines and link previews."""
+    product = page.product
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": product.name_vi,
+        "url": canonical,
+        "category": product.group_name,
+        "manufacturer": {"@type": "Organization", "name": product.producer.name},
+    }
+    if product.name_en:
+        data["alternateName"] = product.name_en
+    if product.description_vi:
+        data["description"] = product.description_vi
+    if product.gtin:
+        data["gtin14"] = product.gtin
+    decision = page.rating.decision
+    if page.rating.state == "valid" and decision is not None:
+        data["award"] = (f"OCOP {decision.stars} sao — quyết định {decision.decision_number} "
+                         f"ngày {vn_date(decision.decided_on)}, hiệu lực đến "
+                         f"{vn_date(decision.valid_until)}")
+    return data
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["vn_date"] = vn_date
     app.jinja_env.filters["vn_datetime"] = vn_datetime
     app.jinja_env.filters["stars"] = stars_text
-    app.jinja_env.globals.update(can=can, Perm=Perm, lang_url=lang_url)
+    app.jinja_env.globals.update(can=can, Perm=Perm, lang_url=lang_url,
+                                 product_jsonld=product_jsonld)

@@ -1,0 +1,27 @@
+"""Serving stored files: product photos are public, everything else is checked."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, send_file
+
+from ..extensions import db
+from ..models import ProductPhoto, StoredFile
+from .storage import read_path
+
+bp = Blueprint("files", __name__)
+
+
+@bp.route("/media/photos/<key>")
+def photo(key: str):
+    stored = db.session.scalar(db.select(StoredFile).where(StoredFile.key == key))
+    if stored is None:
+        abort(404)
+    is_photo = db.session.scalar(db.select(ProductPhoto.id).where(
+        (ProductPhoto.image_id == stored.id) | (ProductPhoto.thumb_id == stored.id)))
+    if is_photo is None:
+        abort(404)  # evidence files are never served here
+    path = read_path(stored)
+    if not path.exists():
+        abort(404)
+    response = send_file(path, mimetype=stored.content_type, max_age=86400 * 30)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

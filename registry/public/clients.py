@@ -1,0 +1,41 @@
+"""Who is asking: a phone camera, a desktop browser, a link-preview bot, or an API client.
+
+Only phones and browsers count as checks of a label. Chat apps and social networks fetch
+a shared address to draw its preview, and crawlers walk everything: they are recorded
+but never counted, so the "checked N times" figure means people.
+"""
+from __future__ import annotations
+
+import re
+
+from ..models import ClientClass
+
+# Link-preview fetchers and crawlers (case-insensitive substrings of the User-Agent).
+_BOT_RE = re.compile(
+    r"bot\b|bot/|crawl|spider|slurp|preview|facebookexternalhit|facebot|whatsapp|"
+    r"telegram|slack|discord|skypeuri|viber|linkedin|pinterest|embedly|quora link|"
+    r"vkshare|w3c_validator|curl/|wget/|python-requests|python-urllib|httpx|go-http-client|"
+    r"java/|okhttp|libwww|scrapy|headless(?!chrome)|lighthouse|pagespeed|validator|"
+    r"monitor|uptime|zgrab|nmap|masscan",
+    re.IGNORECASE,
+)
+_PHONE_RE = re.compile(r"mobile|android|iphone|ipad|ipod|windows phone|zalo", re.IGNORECASE)
+API_TYPES = ("application/json", "application/linkset+json", "application/ld+json")
+
+
+def classify(user_agent: str | None, *, accept: str = "", purpose: str = "") -> ClientClass:
+    """Classify one request from its User-Agent, Accept and prefetch headers."""
+    ua = (user_agent or "").strip()
+    if purpose and "prefetch" in purpose.lower():
+        return ClientClass.BOT  # speculative loads are not a person looking
+    if any(t in accept for t in API_TYPES) and "text/html" not in accept:
+        return ClientClass.API
+    if not ua or _BOT_RE.search(ua):
+        return ClientClass.BOT
+    if _PHONE_RE.search(ua):
+        return ClientClass.PHONE
+    return ClientClass.BROWSER
+
+
+#: Classes whose requests count as a person checking the label.
+COUNTED = (ClientClass.PHONE, ClientClass.BROWSER)
