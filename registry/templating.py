@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from urllib.parse import urlencode
 
-from flask import Flask, request, url_for
+from flask import Flask, request
 
 from .ocop.rules import VN_TZ, stars_text
 from .permissions import Perm, can
@@ -25,10 +26,10 @@ def vn_datetime(value: datetime | None) -> str:
 
 
 def lang_url(lang: str) -> str:
-    args = dict(request.view_args or {})
-    args.update(request.args.to_dict())
-    args["lang"] = lang
-    return url_for(request.endpoint or "main.index", **args)
+    """The current page in another language (same path, same query, ``lang`` set)."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [lang]
+    return f"{request.path}?{urlencode(args, doseq=True)}"
 
 
 def product_jsonld(page, canonical: str) -> dict:
