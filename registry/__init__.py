@@ -42,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import auth, main, templating
     from .printing.views import bp as printing_bp
     from .files.views import bp as files_bp
+    from .office.views import bp as office_bp
     from .public import bp as public_bp
 
     templating.init_app(app)
@@ -50,6 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(printing_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(files_bp)
+    app.register_blueprint(office_bp)
 
     from . import cli
 

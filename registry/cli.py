@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     from .printing.cli import labels_cli
 
     app.cli.add_command(labels_cli)
+    app.cli.add_command(ratings_cli)
 
 
 @click.command("seed")
@@ -84,3 +85,23 @@ def create_user_command(login: str, name: str, role: str, producer_code: str | N
         raise click.ClickException(refused.message) from None
     db.session.commit()
     click.echo(f"Created {user.login} ({user.role.value}).")
+
+
+ratings_cli = click.Group("ratings", help="Rating decisions.")
+
+
+@ratings_cli.command("expiring")
+@click.option("--days", type=click.IntRange(1, 3650), default=30, show_default=True)
+@with_appcontext
+def expiring_command(days: int) -> None:
+    """Valid decisions that expire within DAYS (to notify producers 30 days ahead)."""
+    from .ocop.rules import today_vn
+    from .ratings.operations import expiring_decisions
+
+    today = today_vn()
+    found = expiring_decisions(today, days)
+    for d in found:
+        left = (d.valid_until - today).days
+        click.echo(f"{d.valid_until:%d/%m/%Y}  ({left:>3} ngày)  {d.stars}★  "
+                   f"{d.decision_number:<22} {d.product.name_vi} — {d.product.producer.name}")
+    click.echo(f"{len(found)} quyết định hết hiệu lực trong {days} ngày tới.")

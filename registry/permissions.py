@@ -14,7 +14,7 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from .models import (Batch, Certification, LabelRun, Producer, Product, RatingApplication,
-                     Role, StoredFile, TraceEvent, User)
+                     RatingDecision, Role, StoredFile, TraceEvent, User)
 
 
 class Perm(enum.Enum):
@@ -44,7 +44,7 @@ def producer_id_of(obj: Any) -> int | None:
         return obj.id
     if isinstance(obj, (Product, Certification)):
         return obj.producer_id
-    if isinstance(obj, (Batch, RatingApplication)):
+    if isinstance(obj, (Batch, RatingApplication, RatingDecision)):
         return obj.product.producer_id
     if isinstance(obj, (LabelRun, TraceEvent)):
         return obj.batch.product.producer_id
@@ -76,12 +76,29 @@ def _portal(user: User, obj: Any) -> bool:
 
 
 def _reviewer_without_conflict(user: User, app: Any) -> bool:
-    """Council members, never on an application of a producer they belong to."""
+    """Council members of the application's level and area, never on an application of
+    a producer they belong to."""
     if user.role not in (Role.REVIEWER, Role.ADMIN):
         return False
     if app is None:
         return True
-    return user.producer_id is None or user.producer_id != producer_id_of(app)
+    if user.producer_id is not None and user.producer_id == producer_id_of(app):
+        return False
+    return user.role is Role.ADMIN or in_council_scope(user, app)
+
+
+def in_council_scope(user: User, record: Any) -> bool:
+    """Is this application (or decision) in the reviewer's council: same level, and the
+    same area when both name one?"""
+    if isinstance(record, RatingApplication):
+        level, unit_id = record.council_level, record.council_unit_id
+    elif isinstance(record, RatingDecision):
+        level, unit_id = record.issuing_level, None
+    else:
+        return True  # a producer id: conflict already checked, no council to compare
+    if user.council_level is not level:
+        return False
+    return user.council_unit_id is None or unit_id is None or user.council_unit_id == unit_id
 
 
 RULES: dict[Perm, Callable[[User, Any], bool]] = {

@@ -23,15 +23,25 @@ def _source_messages() -> set[str]:
 def test_every_message_has_an_english_translation():
     with open(CATALOGUE / "messages.po", "rb") as fh:
         po = read_po(fh)
-    translated = {m.id for m in po if m.id and m.string and not m.fuzzy}
+    translated = {_key(m.id) for m in po
+                  if m.id and not m.fuzzy and m.string and all(_as_tuple(m.string))}
     missing = sorted(_source_messages() - translated)
     assert not missing, ("untranslated (run pybabel extract/update, translate, compile): "
                          f"{missing}")
 
 
+def _key(msgid) -> str:
+    """The singular form names a message (plural entries have a tuple of ids)."""
+    return msgid[0] if isinstance(msgid, (tuple, list)) else msgid
+
+
+def _as_tuple(value) -> tuple:
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
+
+
 def test_compiled_catalogue_matches_the_po_file():
     with open(CATALOGUE / "messages.po", "rb") as fh:
-        po = {m.id: m.string for m in read_po(fh) if m.id and not m.fuzzy}
+        po = {_key(m.id): _as_tuple(m.string) for m in read_po(fh) if m.id and not m.fuzzy}
     with open(CATALOGUE / "messages.mo", "rb") as fh:
-        mo = {m.id: m.string for m in read_mo(fh) if m.id}
+        mo = {_key(m.id): _as_tuple(m.string) for m in read_mo(fh) if m.id}
     assert po == mo, "run: pybabel compile -d registry/translations"

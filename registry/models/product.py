@@ -149,7 +149,7 @@ class RatingSummary:
 
 
 def rating_summary(product: Product, on: date | None = None) -> RatingSummary:
-    """Valid decision first; otherwise a pending application; otherwise the last decision."""
+    """Valid decision first; then an expired or revoked one; then a pending application."""
     from ..ocop.rules import DecisionStatus, today_vn
     from .rating import PENDING_STATES, ApplicationState
 
@@ -158,10 +158,11 @@ def rating_summary(product: Product, on: date | None = None) -> RatingSummary:
     pending = next((a for a in product.applications if a.state in PENDING_STATES), None)
     if decision is not None and decision.status(on) is DecisionStatus.VALID:
         return RatingSummary("valid", decision, pending)
+    if decision is not None and decision.status(on) is not DecisionStatus.NOT_YET:
+        # An expired or revoked rating is said plainly, even while a re-rating waits.
+        return RatingSummary(decision.status(on).value, decision, pending)
     if pending is not None:
-        return RatingSummary("pending", decision, pending)
-    if decision is not None:
-        return RatingSummary(decision.status(on).value, decision)
+        return RatingSummary("pending", None, pending)
     if any(a.state is ApplicationState.REJECTED for a in product.applications):
         return RatingSummary("rejected")
     return RatingSummary("none")

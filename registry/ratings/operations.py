@@ -8,7 +8,8 @@ from .. import audit
 from ..exceptions import OperationRefused
 from ..extensions import db
 from ..models import (ApplicationState, CriteriaSet, Criterion, Product, RatingApplication,
-                      RatingDecision, User)
+                      RatingDecision, ScoreLine, ScoreSheet, User)
+from ..models.base import utcnow
 from ..ocop import rules
 from ..ocop.criteria import (COUNCIL_LEVEL_LABELS, CRITERIA_SETS, MIN_RECOGNISED_STARS,
                              CouncilLevel, CriteriaSetDef, Part)
@@ -119,3 +120,203 @@ def revoke_decision(decision: RatingDecision, *, reason: str, on: date,
     audit.record("decision.revoke", decision,
                  f"Thu hồi quyết định {decision.decision_number} ({decision.stars} sao)",
                  {"reason": reason, "revoked_on": on}, actor=actor, actor_label=actor_label)
+
+
+# --------------------------------------------------------------------------- workflow
+
+def current_criteria_set() -> CriteriaSet:
+    """The set new applications are scored under: the last one defined."""
+    last = CRITERIA_SETS[-1]
+    row = db.session.scalar(db.select(CriteriaSet).filter_by(code=last.code,
+                                                             version=last.version))
+    if row is None:
+        row = ensure_criteria_sets()[last.key]
+    return row
+
+
+def _check_points(criteria_set: CriteriaSet, points: dict[str, Decimal]) -> Decimal:
+    by_code = {c.code: c for c in criteria_set.criteria}
+    total = Decimal(0)
+    for code, value in points.items():
+        criterion = by_code.get(code)
+        if criterion is None:
+            raise OperationRefused(f"Tiêu chí {code} không thuộc bộ tiêu chí này.")
+        if value < 0 or value > criterion.max_points:
+            raise OperationRefused(
+                f"Điểm tiêu chí {code} phải từ 0 đến {criterion.max_points}.")
+        total += value
+    return total
+
+
+def create_application(product: Product, *, requested_stars: int,
+                       self_assessment: dict[str, Decimal],
+                       certifications: list | None = None,
+                       actor: User | None = None) -> RatingApplication:
+    """A draft application for one of the producer's products."""
+    if db.session.scalar(db.select(RatingApplication.id).where(
+            RatingApplication.product_id == product.id,
+            RatingApplication.state.in_((ApplicationState.DRAFT,) + PENDING))) is not None:
+        raise OperationRefused("Sản phẩm này đã có một hồ sơ đang soạn hoặc đang chờ đánh giá.",
+                               409)
+    if not MIN_RECOGNISED_STARS <= requested_stars <= 5:
+        raise OperationRefused("Hạng sao đề nghị phải từ 3 đến 5.")
+    cs = current_criteria_set()
+    total = _check_points(cs, self_assessment)
+    app = RatingApplication(
+        product=product, criteria_set=cs, state=ApplicationState.DRAFT,
+        council_level=CouncilLevel(cs.award_levels[str(requested_stars)]),
+        requested_stars=requested_stars,
+        self_assessment={k: str(v) for k, v in self_assessment.items()}, self_points=total,
+        certifications=list(certifications or []))
+    db.session.add(app)
+    audit.record("application.create", app, f"Tạo hồ sơ đánh giá {product.name_vi}",
+                 {"requested_stars": requested_stars, "self_points": total}, actor=actor)
+    return app
+
+
+PENDING = (ApplicationState.SUBMITTED, ApplicationState.SCORED,
+           ApplicationState.POTENTIAL_5STAR)
+
+
+def submit_application(app: RatingApplication, *, actor: User | None = None,
+                       council_unit=None) -> None:
+    if app.state is not ApplicationState.DRAFT:
+        raise OperationRefused("Chỉ hồ sơ đang soạn mới nộp được.", 409)
+    if len(app.self_assessment) < len(app.criteria_set.criteria):
+        raise OperationRefused("Hãy tự chấm đủ các tiêu chí trước khi nộp hồ sơ.")
+    app.state = ApplicationState.SUBMITTED
+    app.submitted_at = utcnow()
+    app.submitted_by_id = actor.id if actor else None
+    app.council_level = CouncilLevel(app.criteria_set.award_levels[str(app.requested_stars)])
+    if council_unit is not None:
+        app.council_unit = council_unit
+    audit.record("application.submit", app,
+                 f"Nộp hồ sơ đánh giá {app.product.name_vi} ({app.requested_stars} sao)",
+                 {"council_level": app.council_level}, actor=actor)
+
+
+def score_application(app: RatingApplication, reviewer: User,
+                      lines: dict[int, tuple[Decimal, bool | None, str | None]]) -> ScoreSheet:
+    """Record (or replace) one reviewer's score sheet: {criterion id: (points, met, note)}."""
+    if app.state not in (ApplicationState.SUBMITTED, ApplicationState.SCORED):
+        raise OperationRefused("Hồ sơ này không ở trạng thái chờ chấm điểm.", 409)
+    criteria = {c.id: c for c in app.criteria_set.criteria}
+    missing = [c.code for cid, c in criteria.items() if cid not in lines]
+    if missing:
+        raise OperationRefused("Chưa chấm các tiêu chí: " + ", ".join(missing) + ".")
+    sheet = next((s for s in app.score_sheets if s.reviewer_id == reviewer.id), None)
+    if sheet is None:
+        sheet = ScoreSheet(application=app, reviewer=reviewer)
+        db.session.add(sheet)
+    sheet.lines.clear()
+    db.session.flush()
+    for cid, (points, met, note) in lines.items():
+        criterion = criteria.get(cid)
+        if criterion is None:
+            raise OperationRefused("Tiêu chí không thuộc bộ tiêu chí của hồ sơ.")
+        if points < 0 or points > criterion.max_points:
+            raise OperationRefused(
+                f"Điểm tiêu chí {criterion.code} phải từ 0 đến {criterion.max_points}.")
+        sheet.lines.append(ScoreLine(
+            criterion=criterion, points=points, note=note or None,
+            met=(bool(met) if criterion.mandatory_from_stars is not None else None)))
+    sheet.recompute()
+    sheet.submitted_at = utcnow()
+    app.state = ApplicationState.SCORED
+    audit.record("application.score", app,
+                 f"{reviewer.name} chấm {sheet.total} điểm cho {app.product.name_vi}",
+                 {"reviewer_id": reviewer.id, "total": sheet.total,
+                  "parts": [sheet.part_a, sheet.part_b, sheet.part_c],
+                  "mandatory_met": sheet.mandatory_met}, actor=reviewer)
+    return sheet
+
+
+def failed_mandatory(app: RatingApplication, stars: int) -> list[str]:
+    """Mandatory criteria for ``stars`` that some reviewer recorded as not met."""
+    failed = []
+    for sheet in app.score_sheets:
+        for line in sheet.lines:
+            c = line.criterion
+            if c.mandatory_from_stars is not None and c.mandatory_from_stars <= stars \
+                    and line.met is False and f"{c.code} {c.title_vi}" not in failed:
+                failed.append(f"{c.code} {c.title_vi}")
+    return failed
+
+
+def approve_application(app: RatingApplication, *, actor: User, level: CouncilLevel,
+                        stars: int, decision_number: str, decided_on: date,
+                        issuing_body: str) -> RatingDecision:
+    """Recognise the product: the stars must be supported by the average points, the
+    mandatory criteria of that level, and this council's level."""
+    if app.state not in (ApplicationState.SCORED, ApplicationState.POTENTIAL_5STAR):
+        raise OperationRefused("Chỉ quyết định được hồ sơ đã chấm điểm.", 409)
+    points = app.average_points()
+    if points is None:
+        raise OperationRefused("Hồ sơ chưa có phiếu chấm điểm nào.")
+    failed = failed_mandatory(app, stars)
+    if failed:
+        raise OperationRefused(
+            f"Không thể công nhận {stars} sao: tiêu chí bắt buộc chưa đạt: "
+            + "; ".join(failed) + ".")
+    if not decision_number.strip() or not issuing_body.strip():
+        raise OperationRefused("Cần số quyết định và cơ quan ban hành.")
+    return record_decision(
+        product=app.product, criteria_set=app.criteria_set, stars=stars, points=points,
+        issuing_body=issuing_body.strip(), issuing_level=level,
+        decision_number=decision_number.strip(), decided_on=decided_on, application=app,
+        actor=actor)
+
+
+def reject_application(app: RatingApplication, *, actor: User, reason: str) -> None:
+    if app.state not in PENDING:
+        raise OperationRefused("Chỉ từ chối được hồ sơ đang chờ đánh giá.", 409)
+    reason = (reason or "").strip()
+    if not reason:
+        raise OperationRefused("Phải ghi rõ lý do không công nhận.")
+    app.state = ApplicationState.REJECTED
+    app.rejection_reason = reason
+    audit.record("application.reject", app, f"Không công nhận {app.product.name_vi}",
+                 {"reason": reason}, actor=actor)
+
+
+#: Points from which a province may propose a 4★ product to the national council.
+POTENTIAL_5STAR_POINTS = Decimal(90)
+
+
+def forward_potential_5star(app: RatingApplication, *, actor: User,
+                            level: CouncilLevel) -> None:
+    """Mark "potential 5★" and send the application to the national council."""
+    if app.state is not ApplicationState.SCORED:
+        raise OperationRefused("Chỉ hồ sơ đã chấm điểm mới chuyển được.", 409)
+    if level is not CouncilLevel.PROVINCE:
+        raise OperationRefused("Chỉ hội đồng cấp tỉnh đề nghị sản phẩm tiềm năng 5 sao.", 403)
+    points = app.average_points()
+    if points is None or points < POTENTIAL_5STAR_POINTS:
+        raise OperationRefused(
+            f"Sản phẩm tiềm năng 5 sao cần từ {POTENTIAL_5STAR_POINTS} điểm "
+            f"(hiện có {points or 0}).")
+    failed = failed_mandatory(app, 5)
+    if failed:
+        raise OperationRefused("Tiêu chí bắt buộc của hạng 5 sao chưa đạt: "
+                               + "; ".join(failed) + ".")
+    app.state = ApplicationState.POTENTIAL_5STAR
+    app.council_level = CouncilLevel.NATIONAL
+    app.council_unit = None
+    audit.record("application.potential_5star", app,
+                 f"{app.product.name_vi}: tiềm năng 5 sao, chuyển Hội đồng trung ương",
+                 {"points": points}, actor=actor)
+
+
+def expiring_decisions(on: date, days: int = rules.EXPIRY_NOTICE_DAYS) -> list[RatingDecision]:
+    """Valid decisions whose validity ends within ``days`` (newest per product only)."""
+    from datetime import timedelta
+
+    candidates = db.session.scalars(
+        db.select(RatingDecision)
+        .where(RatingDecision.valid_until >= on,
+               RatingDecision.valid_until <= on + timedelta(days=days),
+               RatingDecision.decided_on <= on,
+               (RatingDecision.revoked_on.is_(None)) | (RatingDecision.revoked_on > on))
+        .order_by(RatingDecision.valid_until)
+    ).all()
+    return [d for d in candidates if d.product.current_decision(on) is d]

@@ -1,0 +1,1 @@
+"""The agriculture office: review queue, scoring, decisions, revocation, dashboard."""
