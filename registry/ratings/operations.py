@@ -253,6 +253,7 @@ def approve_application(app: RatingApplication, *, actor: User, level: CouncilLe
     points = app.average_points()
     if points is None:
         raise OperationRefused("Hồ sơ chưa có phiếu chấm điểm nào.")
+    check_award(app.criteria_set, stars, level, points)  # points and level before criteria
     failed = failed_mandatory(app, stars)
     if failed:
         raise OperationRefused(
