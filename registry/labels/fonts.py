@@ -4,15 +4,17 @@ Labels are set in DejaVu Sans (regular and bold), shipped in ``static/fonts`` wi
 their licence, so printed labels never depend on the fonts of the server. DejaVu has
 every precomposed Vietnamese letter and the black star used for OCOP ratings.
 
-The TTF tables are read with reportlab's ``TTFontFile`` (reportlab is already a
-dependency); nothing here draws anything.
+The TTF tables are read by :mod:`registry.labels.ttf`; nothing here draws anything.
 """
+
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from .ttf import read_truetype
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"
 REGULAR = "DejaVuSans.ttf"
@@ -39,22 +41,22 @@ class TrueTypeFont:
 
     @classmethod
     def load(cls, path: str | Path) -> "TrueTypeFont":
-        from reportlab.pdfbase.ttfonts import TTFontFile
-
-        ttf = TTFontFile(str(path))
-        name = ttf.name.decode("ascii") if isinstance(ttf.name, bytes) else str(ttf.name)
+        data = Path(path).read_bytes()
+        tables = read_truetype(data)
+        per_mille = 1000.0 / tables.units_per_em
         return cls(
-            ps_name=name,
-            data=Path(path).read_bytes(),
-            cmap=dict(ttf.charToGlyph),
-            advances=[aw for aw, _lsb in ttf.hmetrics],
-            units_per_em=ttf.unitsPerEm,
-            ascent=ttf.ascent,
-            descent=ttf.descent,
-            cap_height=ttf.capHeight,
-            bbox=tuple(ttf.bbox),
-            italic_angle=ttf.italicAngle,
-            stem_v=ttf.stemV,
+            ps_name=tables.ps_name,
+            data=data,
+            cmap=tables.cmap,
+            advances=tables.advances,
+            units_per_em=tables.units_per_em,
+            ascent=tables.ascent * per_mille,
+            descent=tables.descent * per_mille,
+            cap_height=tables.cap_height * per_mille,
+            bbox=tuple(v * per_mille for v in tables.bbox),
+            italic_angle=tables.italic_angle,
+            # The usual estimate from the weight class (PDF wants some StemV).
+            stem_v=50 + (tables.weight_class / 65) ** 2,
         )
 
     def glyph_width(self, gid: int) -> float:
@@ -146,7 +148,9 @@ def _pieces(words: list[str], font: TrueTypeFont, size: float, max_width: float)
         yield word
 
 
-def wrap(text: str, font: TrueTypeFont, size: float, max_width: float, max_lines: int) -> tuple[list[str], bool]:
+def wrap(
+    text: str, font: TrueTypeFont, size: float, max_width: float, max_lines: int
+) -> tuple[list[str], bool]:
     """Greedy word wrap into at most ``max_lines`` lines.
 
     Returns (lines, complete). When the text needs more lines, the last line kept ends
@@ -170,9 +174,11 @@ def wrap(text: str, font: TrueTypeFont, size: float, max_width: float, max_lines
     return kept, False
 
 
-def fit_size(text: str, font: TrueTypeFont, size: float, max_width: float, min_size: float) -> float:
+def fit_size(
+    text: str, font: TrueTypeFont, size: float, max_width: float, min_size: float
+) -> float:
     """The largest size <= ``size`` (down to ``min_size``) at which ``text`` fits."""
     width = font.width(text, size)
     if width <= max_width or width == 0:
         return size
-    return max(min_size, size * max_width / width)
+    return max(min_size, size * max_width / width * (1 - 1e-9))  # stay under, not on, the edge

@@ -21,6 +21,7 @@ Never below 0.4 mm (phones start missing codes).
 
 Printers shift sheets by a few mm; a per-printer offset moves everything printed.
 """
+
 from __future__ import annotations
 
 import math
@@ -117,13 +118,26 @@ def _roll(name: str, w: float, h: float) -> SheetLayout:
     return SheetLayout(name, f"Thermal roll {w:g} x {h:g} mm", w, h, w, h, roll=True)
 
 
-A4 = (210.0, 297.0)
+def _a4(
+    name: str,
+    vendor: str,
+    size: tuple[float, float],
+    grid: tuple[int, int],
+    margins: tuple[float, float],
+    col_gap: float,
+) -> SheetLayout:
+    """An A4 sheet: label size (w, h), grid (cols, rows), margins (left, top)."""
+    (w, h), (cols, rows), (left, top) = size, grid, margins
+    title = f"A4 {cols} x {rows} ({vendor} type), {w:g} x {h:g} mm"
+    return SheetLayout(name, title, 210.0, 297.0, w, h, cols, rows, left, top, col_gap)
+
+
 LAYOUTS: dict[str, SheetLayout] = {
     layout.name: layout
     for layout in (
-        SheetLayout("a4-3x8", "A4 3 x 8 (L7159 type), 63.5 x 33.9 mm", *A4, 63.5, 33.9, 3, 8, 7.2, 12.9, 2.5),
-        SheetLayout("a4-3x7", "A4 3 x 7 (L7160 type), 63.5 x 38.1 mm", *A4, 63.5, 38.1, 3, 7, 7.2, 15.15, 2.5),
-        SheetLayout("a4-4x10", "A4 4 x 10 (L7654 type), 45.7 x 25.4 mm", *A4, 45.7, 25.4, 4, 10, 9.7, 21.5, 2.5),
+        _a4("a4-3x8", "L7159", (63.5, 33.9), (3, 8), (7.2, 12.9), 2.5),
+        _a4("a4-3x7", "L7160", (63.5, 38.1), (3, 7), (7.2, 15.15), 2.5),
+        _a4("a4-4x10", "L7654", (45.7, 25.4), (4, 10), (9.7, 21.5), 2.5),
         _roll("roll-50x30", 50.0, 30.0),
         _roll("roll-40x30", 40.0, 30.0),
     )
@@ -134,7 +148,9 @@ def get_layout(name: str) -> SheetLayout:
     try:
         return LAYOUTS[name]
     except KeyError:
-        raise LayoutError(f"unknown label layout {name!r}; choose one of {', '.join(LAYOUTS)}") from None
+        raise LayoutError(
+            f"unknown label layout {name!r}; choose one of {', '.join(LAYOUTS)}"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -190,7 +206,12 @@ def label_geometry(layout: SheetLayout, version: int, dpi: int | None = None) ->
     quiet = QUIET_ZONE * module
     symbol = Rect(qr.x + quiet, qr.y + quiet, symbol_side, symbol_side)
     text_x = qr.right + TEXT_GAP_MM
-    text = Rect(text_x, TEXT_EDGE_MM, layout.label_w - TEXT_EDGE_MM - text_x, layout.label_h - 2 * TEXT_EDGE_MM)
+    text = Rect(
+        text_x,
+        TEXT_EDGE_MM,
+        layout.label_w - TEXT_EDGE_MM - text_x,
+        layout.label_h - 2 * TEXT_EDGE_MM,
+    )
     if text.w < 8:
         raise LayoutError("no room left for text next to the QR code on this label")
     return LabelGeometry(version, module, qr, symbol, text)

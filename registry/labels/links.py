@@ -17,8 +17,10 @@ product code in place of the GTIN:
 
 GS1 software will not read that form as a GTIN, which is the point: it is not one.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote, unquote, urlsplit
@@ -28,16 +30,13 @@ from .gs1 import is_valid_gtin, normalize_gtin
 # GS1 "AI encodable character set 82": the characters allowed in AI (10) batch/lot and
 # AI (21) serial values. Both AIs are at most 20 characters long.
 CSET82 = frozenset(
-    "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_"
-    "abcdefghijklmnopqrstuvwxyz"
+    "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
 )
 AI_TEXT_MAX = 20
 
 # Registry product codes appear in the /p/ path: keep them to URL-safe characters so the
 # address stays short and readable (no percent-encoding needed).
-PRODUCT_CODE_CHARS = frozenset(
-    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-._"
-)
+PRODUCT_CODE_CHARS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-._")
 PRODUCT_CODE_MAX = 32
 
 GTIN_PREFIX = "01"
@@ -67,7 +66,9 @@ class LabelKey:
     @property
     def item_key(self) -> str:
         """The GTIN-14 or the product code: what serials are signed with."""
-        return self.gtin14 if self.gtin14 is not None else self.product_code  # type: ignore[return-value]
+        key = self.gtin14 if self.gtin14 is not None else self.product_code
+        assert key is not None
+        return key
 
 
 def check_ai_text(value: str, what: str) -> str:
@@ -78,9 +79,7 @@ def check_ai_text(value: str, what: str) -> str:
         raise LabelAddressError(f"{what} is longer than {AI_TEXT_MAX} characters")
     bad = sorted({ch for ch in value if ch not in CSET82})
     if bad:
-        raise LabelAddressError(
-            f"{what} contains characters GS1 does not allow: {''.join(bad)!r}"
-        )
+        raise LabelAddressError(f"{what} contains characters GS1 does not allow: {''.join(bad)!r}")
     return value
 
 
@@ -100,6 +99,25 @@ def _encode(value: str) -> str:
     return quote(value, safe="")
 
 
+def _run_prefix(base: str, gtin14: str | None, product_code: str | None, lot: str) -> str:
+    """``{base}/01/{gtin}/10/{lot}/21/`` (or the /p/ form), everything validated."""
+    if (gtin14 is None) == (product_code is None):
+        raise LabelAddressError("give either a GTIN or a product code")
+    check_ai_text(lot, "lot")
+    if gtin14 is not None:
+        try:
+            key = f"{GTIN_PREFIX}/{normalize_gtin(gtin14)}"
+        except ValueError as exc:
+            raise LabelAddressError(str(exc)) from exc
+    else:
+        key = f"{PRODUCT_PREFIX}/{check_product_code(product_code)}"
+    return f"{base.rstrip('/')}/{key}/{LOT_AI}/{_encode(lot)}/{SERIAL_AI}/"
+
+
+def _query(expiry: date | None) -> str:
+    return "" if expiry is None else f"?{EXPIRY_AI}={expiry:%y%m%d}"
+
+
 def label_url(
     base: str,
     *,
@@ -113,23 +131,12 @@ def label_url(
 
     ``base`` is the registry's public origin, e.g. ``https://ocop.example.vn`` (a
     trailing slash is ignored). Give ``gtin14`` (any GTIN length; it is zero-padded to
-    14 digits) or, for products without a GTIN, ``product_code``; not both.
+    14 digits) or, for products without a GTIN, ``product_code``; not both. Lot and
+    serial must be GS1 AI (10)/(21) values: 1-20 characters of GS1 character set 82.
     """
-    if (gtin14 is None) == (product_code is None):
-        raise LabelAddressError("give either a GTIN or a product code")
-    check_ai_text(lot, "lot")
+    prefix = _run_prefix(base, gtin14, product_code, lot)
     check_ai_text(serial, "serial")
-    if gtin14 is not None:
-        try:
-            key = f"{GTIN_PREFIX}/{normalize_gtin(gtin14)}"
-        except ValueError as exc:
-            raise LabelAddressError(str(exc)) from exc
-    else:
-        key = f"{PRODUCT_PREFIX}/{check_product_code(product_code)}"
-    url = f"{base.rstrip('/')}/{key}/{LOT_AI}/{_encode(lot)}/{SERIAL_AI}/{_encode(serial)}"
-    if expiry is not None:
-        url += f"?{EXPIRY_AI}={expiry:%y%m%d}"
-    return url
+    return f"{prefix}{_encode(serial)}{_query(expiry)}"
 
 
 def label_url_factory(
@@ -139,19 +146,18 @@ def label_url_factory(
     product_code: str | None,
     lot: str,
     expiry: date | None = None,
-):
+) -> Callable[[str], str]:
     """A fast ``serial -> address`` function for one label run (same item, lot, expiry).
 
-    Validates everything once; the returned function only validates the serial. Gives
-    exactly what :func:`label_url` gives.
+    Validates the shared parts once; the returned function only checks the serial.
+    Gives exactly what :func:`label_url` gives.
     """
-    head = label_url(base, gtin14=gtin14, product_code=product_code, lot=lot, serial="0")
-    head = head[: -len("0")]
-    tail = "" if expiry is None else f"?{EXPIRY_AI}={expiry:%y%m%d}"
+    prefix = _run_prefix(base, gtin14, product_code, lot)
+    query = _query(expiry)
 
     def url_for(serial: str) -> str:
         check_ai_text(serial, "serial")
-        return f"{head}{_encode(serial)}{tail}"
+        return f"{prefix}{_encode(serial)}{query}"
 
     return url_for
 
@@ -178,7 +184,9 @@ def parse_label_path(path: str) -> LabelKey:
     (primary, primary_value), qualifiers = pairs[0], pairs[1:]
     gtin14 = product_code = None
     if primary == GTIN_PREFIX:
-        if not (primary_value.isascii() and primary_value.isdigit() and is_valid_gtin(primary_value)):
+        if not (
+            primary_value.isascii() and primary_value.isdigit() and is_valid_gtin(primary_value)
+        ):
             raise LabelAddressError(f"not a valid GTIN: {primary_value!r}")
         gtin14 = primary_value.zfill(14)
     elif primary == PRODUCT_PREFIX:

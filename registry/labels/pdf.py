@@ -2,8 +2,8 @@
 
 Each label carries its QR code (quiet zone inside the label), the product name, the
 OCOP stars when the product holds a valid rating, the producer, the lot, the expiry date
-when there is one, and the serial as ``XXXX-XXXX-XXXX``. Long names wrap to two lines,
-shrink, and end with '…' rather than overflow.
+when there is one, and the serial as ``XXXX-XXXX-XXXX``. Long names wrap (up to three
+lines), shrink, and end with '…' rather than overflow; the serial is never cut.
 
 Built for long runs: labels are read from an iterable a few pages at a time, their QR
 codes encoded together (:class:`~registry.labels.qr.QRBatchEncoder`) and each page is
@@ -16,21 +16,22 @@ The PDF asks viewers to print at 100 % (``/PrintScaling /None``); a per-printer 
 moves everything, and :func:`write_alignment_pdf` prints the label outlines so a user
 can measure that offset.
 """
+
 from __future__ import annotations
 
 import io
 import itertools
-from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import BinaryIO, Callable, Iterable, Iterator
 
 import numpy as np
 
-from .fonts import TrueTypeFont, fit_size, label_fonts, wrap, ellipsize
+from .fonts import ELLIPSIS, TrueTypeFont, ellipsize, fit_size, label_fonts, wrap
 from .layouts import LabelGeometry, Rect, SheetLayout, get_layout, label_geometry
 from .pdfwriter import EmbeddedFont, PageTree, PdfStreamWriter, pdf_string
-from .qr import QRBatchEncoder, horizontal_runs
+from .qr import QRBatchEncoder, QRSymbol, horizontal_runs
 
 PT_PER_MM = 72 / 25.4
 QR_STYLES = ("path", "image")
@@ -66,6 +67,10 @@ class LabelContent:
     lot: str
     stars: int | None = None  # OCOP rating, only when the decision is valid
     expiry: date | None = None
+
+    def __post_init__(self):
+        if self.stars is not None and self.stars not in range(1, 6):
+            raise ValueError("OCOP ratings have 1 to 5 stars")
 
 
 @dataclass(frozen=True)
@@ -113,10 +118,9 @@ def _roles(content: LabelContent) -> list[str]:
     return roles + [SERIAL]
 
 
-def _set_lines(content, roles, scale, max_lines, width, fonts) -> tuple[list, bool]:
-    """(role, bold, size, text) for every line at one scale, and whether no text had
-    to be cut short."""
-    lines, complete = [], True
+def _set_lines(content, roles, scale, max_lines, width, fonts) -> list:
+    """(role, bold, size, text) for every line at one scale."""
+    lines = []
     for role in roles:
         face, base = _ROLES[role]
         font = fonts[face == "bold"]
@@ -126,18 +130,17 @@ def _set_lines(content, roles, scale, max_lines, width, fonts) -> tuple[list, bo
             bold, size = fit_serial(text, width, base * scale)
             lines.append((role, bold, size, text))
         elif role in max_lines:
-            parts, whole = wrap(text, font, size, width, max_lines[role])
-            complete &= whole
+            parts, _ = wrap(text, font, size, width, max_lines[role])
             lines += [(role, face == "bold", size, part) for part in parts]
         else:
             size = fit_size(text, font, size, width, MIN_SIZE)
-            cut = ellipsize(text, font, size, width)
-            complete &= cut == text
-            lines.append((role, face == "bold", size, cut))
-    return lines, complete
+            lines.append((role, face == "bold", size, ellipsize(text, font, size, width)))
+    return lines
 
 
-def fit_serial(serial: str, width: float, size: float, allow_bold: bool = True) -> tuple[bool, float]:
+def fit_serial(
+    serial: str, width: float, size: float, allow_bold: bool = True
+) -> tuple[bool, float]:
     """(bold, size) for the serial: bold if it fits at a legible size, else regular,
     shrunk as far as needed."""
     regular, bold = label_fonts()
@@ -152,31 +155,47 @@ def _height(lines) -> float:
     return sum(size * LEADING for _, _, size, _ in lines)
 
 
+_LINE_LIMITS = (  # most lines for (name, producer), most generous first
+    {NAME: 4, PRODUCER: 3},
+    {NAME: 3, PRODUCER: 3},
+    {NAME: 3, PRODUCER: 2},
+    {NAME: 2, PRODUCER: 2},
+    {NAME: 2, PRODUCER: 1},
+    {NAME: 1, PRODUCER: 1},
+)
+
+
+def _shown(lines) -> int:
+    """Characters of text shown (spaces do not count: wrapping turns them into breaks)."""
+    return sum(len("".join(text.replace(ELLIPSIS, "").split())) for _, _, _, text in lines)
+
+
 def layout_text(content: LabelContent, width_pt: float, height_pt: float) -> list[TextLine]:
     """Lines of a label's text block, fitted into ``width_pt`` x ``height_pt``.
 
-    Prefers the whole text over big type: tries decreasing sizes with names on up to
-    three lines; only if nothing fits whole does it cut names short with '…' (two
-    lines, then one), and on a tiny label it drops middle lines, never the name or the
-    serial. The serial sits on the bottom line, everything else stacks from the top.
+    Shows as much of the text as fits, at the largest size that shows that much: so a
+    name is wrapped and shrunk before it is cut short with '…'. Sizes go from 1.2 to
+    0.6 times the nominal ones; names take up to four lines, producers three. If even
+    the smallest text does not fit, middle lines are dropped (never the name or the
+    serial). The serial sits on the bottom line, everything else stacks from the top.
     Only the serial differs between labels of a run, so callers cache this (see
     :class:`_TextCache`).
     """
     fonts = label_fonts()
     roles = _roles(content)
-    for scale in SCALES:
-        lines, complete = _set_lines(content, roles, scale, {NAME: 3, PRODUCER: 3}, width_pt, fonts)
-        if complete and _height(lines) <= height_pt:
-            return _place_lines(lines, height_pt)
-    for max_lines in ({NAME: 2, PRODUCER: 2}, {NAME: 2, PRODUCER: 1}, {NAME: 1, PRODUCER: 1}):
-        lines, _ = _set_lines(content, roles, SCALES[-1], max_lines, width_pt, fonts)
-        if _height(lines) <= height_pt:
-            return _place_lines(lines, height_pt)
-    while len(lines) > 2 and _height(lines) > height_pt:
-        lines.pop(-2)
-    return _place_lines(lines, height_pt)
-
-
+    best, best_score = None, None
+    for limits in _LINE_LIMITS:
+        for scale in SCALES:
+            lines = _set_lines(content, roles, scale, limits, width_pt, fonts)
+            if _height(lines) <= height_pt:
+                score = (_shown(lines), scale)
+                if best_score is None or score > best_score:
+                    best, best_score = lines, score
+    if best is None:
+        best = _set_lines(content, roles, SCALES[-1], _LINE_LIMITS[-1], width_pt, fonts)
+        while len(best) > 2 and _height(best) > height_pt:
+            best.pop(-2)
+    return _place_lines(best, height_pt)
 
 
 def _place_lines(lines, height_pt: float) -> list[TextLine]:
@@ -198,8 +217,16 @@ class _TextCache:
         self.entries: dict[tuple, list[TextLine]] = {}
 
     def lines(self, content: LabelContent, width_pt: float, height_pt: float) -> list[TextLine]:
-        key = (content.product_name, content.producer_name, content.stars, content.lot,
-               content.expiry, len(content.serial_display), width_pt, height_pt)
+        key = (
+            content.product_name,
+            content.producer_name,
+            content.stars,
+            content.lot,
+            content.expiry,
+            len(content.serial_display),
+            width_pt,
+            height_pt,
+        )
         lines = self.entries.get(key)
         if lines is None:
             if len(self.entries) >= self.limit:
@@ -219,7 +246,7 @@ def _number_table(digits: int) -> np.ndarray:
 
 
 def rects_operators(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> bytes:
-    """``"x y w 1 re\n"`` for every run, built as one numpy byte array.
+    """``x y w 1 re`` (one line per run) for every run, built as one numpy byte array.
 
     Numbers are right-aligned in fixed-width fields (leading spaces are just PDF
     whitespace), so the text of all runs comes from one table lookup per field instead
@@ -288,8 +315,9 @@ class _Document:
         return self.page_h - mm_from_top * PT_PER_MM
 
     def text(self, bold: bool, size: float, x_pt: float, y_pt: float, text: str) -> str:
-        font = self.fonts[bold]
-        return f"BT /F{2 if bold else 1} {size:.2f} Tf 1 0 0 1 {x_pt:.2f} {y_pt:.2f} Tm {font.encode(text)} Tj ET\n"
+        glyphs = self.fonts[bold].encode(text)
+        font = "/F2" if bold else "/F1"
+        return f"BT {font} {size:.2f} Tf 1 0 0 1 {x_pt:.2f} {y_pt:.2f} Tm {glyphs} Tj ET\n"
 
     def add_page(self, content: bytes) -> None:
         stream = self.writer.add_stream(content)
@@ -336,15 +364,18 @@ def write_label_pdf(
     the printer correction (x right, y down, mm); ``ecc`` "M" (default) or "Q" for
     labels that get wet or scuffed. All codes of the run share one QR version: the
     smallest holding the longest address of the first pages (or ``version``). ``dpi``
-    snaps module sizes to whole printer dots (thermal printers). ``progress`` is called
-    with the number of labels written after each page.
+    snaps module sizes to whole printer dots (thermal printers). ``qr_style`` "path"
+    (vector, the default) or "image" (1-bit image masks: smaller files for huge runs).
+    ``progress`` is called with the number of labels written after each page.
 
-    Raises ValueError for an empty iterable (before anything is written).
+    Raises ValueError (LayoutError for a code too big for the label) before anything is
+    written when the first pages cannot be made. An address later in the run that needs
+    a bigger code gets one; if even that cannot fit the label, LayoutError is raised
+    mid-run.
     """
     sheet = get_layout(layout)
     if qr_style not in QR_STYLES:
         raise ValueError(f"qr_style must be one of {QR_STYLES}")
-    draw_qr = _QR_DRAWERS[qr_style]
     chunk_size = max(sheet.per_page, CHUNK_LABELS // sheet.per_page * sheet.per_page)
     chunks = _chunks(labels, chunk_size)
     first = next(chunks, None)
@@ -355,44 +386,61 @@ def write_label_pdf(
     encoder.fix_version([label.url for label in first])
     label_geometry(sheet, encoder.version, dpi)  # fail before writing if it cannot fit
     doc = _Document(out, sheet, title)
-    rects = sheet.label_rects(offset)
-    geometries: dict[int, LabelGeometry] = {}
-    texts = _TextCache()
+    pages = _PageMaker(doc, sheet, offset, dpi, _QR_DRAWERS[qr_style])
     written = 0
     for chunk in itertools.chain([first], chunks):
         codes = encoder.encode_details([label.url for label in chunk])
-        for page_start in range(0, len(chunk), sheet.per_page):
-            parts = []
-            for i in range(page_start, min(page_start + sheet.per_page, len(chunk))):
-                code = codes[i]
-                geometry = geometries.get(code.version)
-                if geometry is None:
-                    geometry = geometries[code.version] = label_geometry(sheet, code.version, dpi)
-                parts.append(_label_operators(doc, chunk[i], code.matrix, rects[i - page_start], geometry, texts, draw_qr))
-            doc.add_page(b"".join(parts))
-            written += len(parts)
+        for start in range(0, len(chunk), sheet.per_page):
+            end = start + sheet.per_page
+            doc.add_page(pages.page(chunk[start:end], codes[start:end]))
+            written += len(chunk[start:end])
             if progress is not None:
                 progress(written)
     doc.finish()
     return LabelPdfResult(written, doc.pages.page_count, encoder.version, sheet.name)
 
 
-def _label_operators(doc: _Document, content: LabelContent, matrix: np.ndarray, rect: Rect,
-                     geometry: LabelGeometry, texts: _TextCache, draw_qr) -> bytes:
-    symbol = geometry.symbol.moved(rect.x, rect.y)
-    module_pt = geometry.module_mm * PT_PER_MM
-    qr_ops = draw_qr(matrix, doc.x(symbol.x), doc.y(symbol.y), module_pt)
-    box = geometry.text.moved(rect.x, rect.y)
-    width_pt, height_pt = box.w * PT_PER_MM, box.h * PT_PER_MM
-    x, top = doc.x(box.x), doc.y(box.y)
-    ops = []
-    for line in texts.lines(content, width_pt, height_pt):
-        text, bold, size = line.text, line.bold, line.size
-        if line.role == SERIAL:  # the only line that changes on every label
-            text = content.serial_display
-            bold, size = fit_serial(text, width_pt, line.size, allow_bold=line.bold)
-        ops.append(doc.text(bold, size, x, top - line.baseline, text))
-    return qr_ops + "".join(ops).encode("latin-1")
+class _PageMaker:
+    """Draws the labels of one page; keeps what a whole run shares (geometry, text)."""
+
+    def __init__(self, doc: _Document, sheet: SheetLayout, offset, dpi: int | None, draw_qr):
+        self.doc = doc
+        self.sheet = sheet
+        self.rects = sheet.label_rects(offset)
+        self.dpi = dpi
+        self.draw_qr = draw_qr
+        self.geometries: dict[int, LabelGeometry] = {}
+        self.texts = _TextCache()
+
+    def page(self, labels: list[LabelContent], codes: list[QRSymbol]) -> bytes:
+        parts = [
+            self.label(content, code, rect)
+            for content, code, rect in zip(labels, codes, self.rects)
+        ]
+        return b"0 g\n" + b"".join(parts)
+
+    def geometry(self, version: int) -> LabelGeometry:
+        # Usually one version per run; a longer address may need a bigger code.
+        if version not in self.geometries:
+            self.geometries[version] = label_geometry(self.sheet, version, self.dpi)
+        return self.geometries[version]
+
+    def label(self, content: LabelContent, code: QRSymbol, rect: Rect) -> bytes:
+        doc, geometry = self.doc, self.geometry(code.version)
+        symbol = geometry.symbol.moved(rect.x, rect.y)
+        module_pt = geometry.module_mm * PT_PER_MM
+        qr_ops = self.draw_qr(code.matrix, doc.x(symbol.x), doc.y(symbol.y), module_pt)
+        box = geometry.text.moved(rect.x, rect.y)
+        width_pt, height_pt = box.w * PT_PER_MM, box.h * PT_PER_MM
+        x, top = doc.x(box.x), doc.y(box.y)
+        ops = []
+        for line in self.texts.lines(content, width_pt, height_pt):
+            text, bold, size = line.text, line.bold, line.size
+            if line.role == SERIAL:  # the only line that changes on every label
+                text = content.serial_display
+                bold, size = fit_serial(text, width_pt, line.size, allow_bold=line.bold)
+            ops.append(doc.text(bold, size, x, top - line.baseline, text))
+        return qr_ops + "".join(ops).encode("latin-1")
 
 
 def label_pdf_bytes(labels: Iterable[LabelContent], layout: str, **options) -> bytes:
@@ -405,13 +453,16 @@ def label_pdf_bytes(labels: Iterable[LabelContent], layout: str, **options) -> b
 # ------------------------------------------------------------------------ alignment
 
 
-def write_alignment_pdf(out: BinaryIO, layout: str, *, offset: tuple[float, float] = (0.0, 0.0)) -> None:
+def write_alignment_pdf(
+    out: BinaryIO, layout: str, *, offset: tuple[float, float] = (0.0, 0.0)
+) -> None:
     """One page to calibrate a printer for ``layout``.
 
     Print it on plain paper at 100 %, lay it on a label sheet against the light (or
     print it on a label sheet) and compare: every label outline and its centre cross
     should sit on a label. The first label shows the layout, the offset in use and a
-    scale bar to check that the printer did not scale the page. Move the print with the
+    scale bar to check that the printer did not scale the page; on sheets a dashed
+    crosshair marks the page centre (not moved by the offset). Move the print with the
     offset (x right, y down, mm) until the outlines match.
     """
     sheet = get_layout(layout)
@@ -421,15 +472,28 @@ def write_alignment_pdf(out: BinaryIO, layout: str, *, offset: tuple[float, floa
         x, y_top = doc.x(rect.x), doc.y(rect.y)
         w, h = rect.w * PT_PER_MM, rect.h * PT_PER_MM
         cx, cy = x + w / 2, y_top - h / 2
-        arm = min(w, h) * 0.15
+        arm = min(w, h) * 0.12
         ops.append(f"{x:.2f} {y_top - h:.2f} {w:.2f} {h:.2f} re S\n")
-        ops.append(f"{cx - arm:.2f} {cy:.2f} m {cx + arm:.2f} {cy:.2f} l {cx:.2f} {cy - arm:.2f} m {cx:.2f} {cy + arm:.2f} l S\n")
+        ops.append(_cross(cx, cy, arm, arm))
+    if not sheet.roll:
+        # Dashed crosshair through the page centre, NOT moved by the offset: fold the
+        # printed page in four and the folds should run along it.
+        half_w, half_h = doc.page_w / 2, doc.page_h / 2
+        ops.append("q [3 2] 0 d " + _cross(half_w, half_h, half_w, half_h) + "Q\n")
     ops.append(_alignment_legend(doc, sheet, offset))
     doc.add_page("".join(ops).encode("latin-1"))
     doc.finish()
 
 
+def _cross(cx: float, cy: float, arm_x: float, arm_y: float) -> str:
+    return (
+        f"{cx - arm_x:.2f} {cy:.2f} m {cx + arm_x:.2f} {cy:.2f} l "
+        f"{cx:.2f} {cy - arm_y:.2f} m {cx:.2f} {cy + arm_y:.2f} l S\n"
+    )
+
+
 def _alignment_legend(doc: _Document, sheet: SheetLayout, offset: tuple[float, float]) -> str:
+    """Layout name, offset and a scale bar in the first label, clear of its centre cross."""
     first = sheet.label_rects(offset)[0]
     x = doc.x(first.x + 2)
     top = doc.y(first.y + 1.5)
@@ -439,13 +503,17 @@ def _alignment_legend(doc: _Document, sheet: SheetLayout, offset: tuple[float, f
         (False, f"X {offset[0]:+.1f} mm  Y {offset[1]:+.1f} mm"),
         (False, "In 100 % (Actual size)"),
     ]
-    ops = [doc.text(bold, size, x, top - size * LEADING * (i + 1), text) for i, (bold, text) in enumerate(lines)]
-    bar_mm = 10 * int((sheet.label_w - 8) // 10)  # whole cm that fit the label
-    y = top - size * LEADING * 4 - 2
+    ops = [
+        doc.text(bold, size, x, top - size * LEADING * (i + 1), text)
+        for i, (bold, text) in enumerate(lines)
+    ]
+    # Scale bar along the bottom of the label, ticks every 10 mm.
+    bar_mm = 10 * int((sheet.label_w - 8) // 10)
+    y = doc.y(first.bottom - 3)
     x_end = x + bar_mm * PT_PER_MM
     ops.append(f"{x:.2f} {y:.2f} m {x_end:.2f} {y:.2f} l S\n")
     for cm in range(bar_mm // 10 + 1):
         tx = x + cm * 10 * PT_PER_MM
         ops.append(f"{tx:.2f} {y - 2:.2f} m {tx:.2f} {y + 2:.2f} l S\n")
-    ops.append(doc.text(False, size, x, y - 2 - size, f"{bar_mm} mm"))
+    ops.append(doc.text(False, size, x + 2, y + 3, f"{bar_mm} mm"))
     return "".join(ops)

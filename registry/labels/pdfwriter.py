@@ -11,6 +11,7 @@ Identity-H encoding: text is written as 2-byte glyph ids, so any glyph of the fo
 usable (Vietnamese diacritics, stars). A ToUnicode CMap maps glyphs back to characters
 so text can be searched and extracted.
 """
+
 from __future__ import annotations
 
 import zlib
@@ -68,7 +69,9 @@ class PdfStreamWriter:
     def add_object(self, body: str | bytes) -> int:
         return self.write_object(self.reserve(), body)
 
-    def write_stream(self, number: int, data: bytes, entries: str = "", compress: bool = True) -> int:
+    def write_stream(
+        self, number: int, data: bytes, entries: str = "", compress: bool = True
+    ) -> int:
         if compress:
             data = zlib.compress(data, self.compression)
             entries += " /Filter /FlateDecode"
@@ -111,7 +114,9 @@ class PageTree:
         if not self.nodes or len(self.nodes[-1][1]) == PAGES_PER_NODE:
             self.nodes.append((self.writer.reserve(), []))
         node, kids = self.nodes[-1]
-        number = self.writer.add_object(f"<< /Type /Page /Parent {node} 0 R {body_without_parent} >>")
+        number = self.writer.add_object(
+            f"<< /Type /Page /Parent {node} 0 R {body_without_parent} >>"
+        )
         kids.append(number)
         return number
 
@@ -123,7 +128,8 @@ class PageTree:
         for node, kids in self.nodes:
             refs = " ".join(f"{k} 0 R" for k in kids)
             self.writer.write_object(
-                node, f"<< /Type /Pages /Parent {self.root} 0 R /Kids [{refs}] /Count {len(kids)} >>"
+                node,
+                f"<< /Type /Pages /Parent {self.root} 0 R /Kids [{refs}] /Count {len(kids)} >>",
             )
         refs = " ".join(f"{node} 0 R" for node, _ in self.nodes)
         self.writer.write_object(
@@ -199,7 +205,10 @@ class EmbeddedFont:
         return f"{gids[0]} [{widths}]"
 
     def _to_unicode_cmap(self) -> bytes:
-        entries = [f"<{gid:04X}> <{ch.encode('utf-16-be').hex().upper()}>" for gid, ch in sorted(self.used.items())]
+        entries = [
+            f"<{gid:04X}> <{ch.encode('utf-16-be').hex().upper()}>"
+            for gid, ch in sorted(self.used.items())
+        ]
         blocks = []
         for i in range(0, len(entries), 100):  # at most 100 mappings per bfchar block
             chunk = entries[i : i + 100]
@@ -212,4 +221,3 @@ class EmbeddedFont:
             + "\n".join(blocks)
             + "\nendcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n"
         ).encode("ascii")
-

@@ -20,6 +20,7 @@ depends only on them is computed once (:class:`_Symbol`). The output is identica
 ``qrcode``'s for the same input, version and level (the tests check the matrices and
 the mask choice against ``qrcode`` and decode codes with zxing-cpp).
 """
+
 from __future__ import annotations
 
 import io
@@ -57,7 +58,9 @@ def _ecc_value(ecc: str) -> int:
     try:
         return ECC_LEVELS[ecc.upper()]
     except (KeyError, AttributeError):
-        raise ValueError(f"error correction level must be one of L, M, Q, H (got {ecc!r})") from None
+        raise ValueError(
+            f"error correction level must be one of L, M, Q, H (got {ecc!r})"
+        ) from None
 
 
 # --------------------------------------------------------------------------- data bits
@@ -137,7 +140,7 @@ def _data_codewords(segments, version: int, ecc_value: int) -> bytes:
 
 def _gf_mul_table() -> np.ndarray:
     """256x256 multiplication table of GF(2^8) with qrcode's log/antilog tables."""
-    exp = np.array(qr_base.EXP_TABLE[:255] * 2, dtype=np.uint8)
+    exp = np.array(qr_base.EXP_TABLE[:255], dtype=np.uint8)
     log = np.array(qr_base.LOG_TABLE, dtype=np.int64)
     table = exp[(log[:, None] + log[None, :]) % 255]
     table[0, :] = 0
@@ -188,7 +191,7 @@ class _Symbol:
     data_rows: np.ndarray  # module coordinates of data bits, in placement order
     data_cols: np.ndarray
     masks: np.ndarray  # (8, S, S) bool: modules each mask pattern flips (data only)
-    eval_base: np.ndarray  # (S, S) function patterns as scored (see _penalties)
+    eval_base: np.ndarray  # (S, S) function patterns as scored (see "mask scoring")
     final_function: np.ndarray  # (8, S, S) function patterns + format/version info
     function: np.ndarray  # (S, S) bool: module belongs to a function pattern
     # eval_base and masks packed for the bit-parallel scorer (None when S > 64)
@@ -260,6 +263,7 @@ def _interleave_order(blocks: tuple) -> np.ndarray:
 
 
 def _mask_patterns(size: int, function: np.ndarray) -> np.ndarray:
+    """The 8 data mask conditions of ISO 18004 (i = row, j = column), data modules only."""
     i, j = np.indices((size, size))
     conditions = [
         (i + j) % 2 == 0,
@@ -345,9 +349,21 @@ _FINDER_LIKE = ((1, 0, 1, 1, 1, 0, 1, 0, 0, 0, 0), (0, 0, 0, 0, 1, 0, 1, 1, 1, 0
 _ONE = np.uint64(1)
 
 
+_BYTE_BITS = np.array([bin(i).count("1") for i in range(256)], dtype=np.int64)
+
+
+def _popcount_table(values: np.ndarray) -> np.ndarray:
+    """Set bits of each uint64, by byte lookup (for numpy < 2.0, no bitwise_count)."""
+    as_bytes = np.ascontiguousarray(values, dtype=np.uint64).view(np.uint8)
+    return _BYTE_BITS[as_bytes].reshape(values.shape + (8,)).sum(axis=-1)
+
+
+_popcount = getattr(np, "bitwise_count", _popcount_table)  # numpy >= 2.0 has it built in
+
+
 def _count(bits: np.ndarray) -> np.ndarray:
     """Set bits per value, as int64 so that weighted sums cannot overflow."""
-    return np.bitwise_count(bits).astype(np.int64)
+    return _popcount(bits).astype(np.int64)
 
 
 def _equal_neighbours(lines: np.ndarray, size: int) -> np.ndarray:
@@ -389,7 +405,12 @@ def _penalties_packed(rows: np.ndarray, cols: np.ndarray, size: int) -> np.ndarr
     dark = _count(rows).sum(axis=-1)
     total = size * size
     balance = 10 * (np.abs(20 * dark - 10 * total) // total)  # N4, exact integer maths
-    return _runs_and_finders(rows, size) + _runs_and_finders(cols, size) + _blocks(rows, size) + balance
+    return (
+        _runs_and_finders(rows, size)
+        + _runs_and_finders(cols, size)
+        + _blocks(rows, size)
+        + balance
+    )
 
 
 def penalty_reference(matrix: np.ndarray) -> int:
@@ -461,7 +482,7 @@ def _block_remainders(parts: list[np.ndarray], blocks: tuple) -> list[np.ndarray
     for index, block in enumerate(blocks):
         by_size.setdefault(block, []).append(index)
     result: list[np.ndarray | None] = [None] * len(blocks)
-    for (dc, ec), indexes in by_size.items():
+    for (_, ec), indexes in by_size.items():
         stacked = np.concatenate([parts[i] for i in indexes], axis=0)
         rem = _rs_remainders(stacked, ec)
         n = parts[indexes[0]].shape[0]
@@ -478,7 +499,10 @@ def _choose_masks(placed: np.ndarray, sym: _Symbol) -> np.ndarray:
         scores = _penalties_packed(rows, cols, sym.size)
     else:
         scores = np.array(
-            [[penalty_reference((p ^ sym.masks[m]) | sym.eval_base) for m in range(8)] for p in placed]
+            [
+                [penalty_reference((p ^ sym.masks[m]) | sym.eval_base) for m in range(8)]
+                for p in placed
+            ]
         )
     return np.argmin(scores, axis=1)
 
@@ -542,12 +566,14 @@ def with_quiet_zone(matrix: np.ndarray, modules: int = QUIET_ZONE) -> np.ndarray
 
 
 def horizontal_runs(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Runs of dark modules per row: (row, first column, length) arrays.
+    """Runs of dark modules per row: (row, first column, length) arrays, row-major.
 
     A code drawn as one rectangle per run needs about a quarter of the shapes of one
     rectangle per module.
     """
-    padded = np.pad(np.asarray(matrix, dtype=np.int8), ((0, 0), (1, 1)))
+    rows_n, cols_n = matrix.shape
+    padded = np.zeros((rows_n, cols_n + 2), dtype=np.int8)
+    padded[:, 1:-1] = matrix
     edges = np.diff(padded, axis=1)
     rows, starts = np.nonzero(edges == 1)
     _, ends = np.nonzero(edges == -1)  # same row-major order as the starts

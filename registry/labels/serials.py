@@ -1,6 +1,6 @@
 """Unforgeable label serials.
 
-A serial is 12 characters from a 32-symbol alphabet without look-alikes (no 0/O, 1/I/L):
+A serial is 12 characters from a 32-symbol alphabet without look-alikes (no 0/O, 1/I):
 
     SSSS MMMMMMMM
     |    `-- 40-bit truncated HMAC-SHA256(key, "{item_key}|{lot}|{seq}")
@@ -17,6 +17,7 @@ has seen any number of genuine serials still has to guess 40 secret-derived bits
 Serials are shown to people as ``XXXX-XXXX-XXXX``; :meth:`SerialSigner.verify`
 accepts that form, lower case and spaces.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -120,7 +121,10 @@ class SerialSigner:
             self._check_seq(start)
             self._check_seq(start + count - 1)
         prefix = self._prefix(item_key, lot)
-        return [_to_base32(seq, SEQ_CHARS) + self._mac(prefix, seq) for seq in range(start, start + count)]
+        return [
+            _to_base32(seq, SEQ_CHARS) + self._mac(prefix, seq)
+            for seq in range(start, start + count)
+        ]
 
     def iter_many(self, item_key: str, lot: str, start: int, count: int) -> Iterable[str]:
         """Like :meth:`make_many` but lazy, for runs streamed straight into a PDF."""

@@ -1,0 +1,159 @@
+"""Read the few TrueType tables a PDF writer needs (no third-party dependency).
+
+Embedding a whole TrueType font in a PDF (as ``FontFile2``) needs: the character to
+glyph map (``cmap``), glyph advance widths (``hhea``/``hmtx``), units per em and the
+bounding box (``head``), ascent/descent/cap height (``OS/2``), the italic angle
+(``post``) and the PostScript name (``name``). The outlines themselves are copied
+untouched, so nothing else is parsed.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+
+class FontFormatError(ValueError):
+    """Not a TrueType font this reader understands."""
+
+
+@dataclass(frozen=True)
+class TrueTypeTables:
+    ps_name: str
+    units_per_em: int
+    bbox: tuple[int, int, int, int]  # font units
+    ascent: int  # font units
+    descent: int
+    cap_height: int
+    weight_class: int
+    italic_angle: float
+    cmap: dict[int, int]  # code point -> glyph id
+    advances: list[int]  # glyph id -> advance width, font units
+
+
+def _tables(data: bytes) -> dict[bytes, tuple[int, int]]:
+    version, count = struct.unpack_from(">IH", data, 0)
+    if version not in (0x00010000, 0x74727565):  # 1.0 or 'true': TrueType outlines
+        raise FontFormatError("not a TrueType (glyf) font file")
+    tables = {}
+    for i in range(count):
+        tag, _checksum, offset, length = struct.unpack_from(">4sIII", data, 12 + 16 * i)
+        tables[tag] = (offset, length)
+    for tag in (b"cmap", b"head", b"hhea", b"hmtx", b"maxp"):
+        if tag not in tables:
+            raise FontFormatError(f"font has no {tag.decode()} table")
+    return tables
+
+
+def _cmap(data: bytes, offset: int) -> dict[int, int]:
+    """Unicode cmap: format 12 (full Unicode) if present, else format 4 (BMP)."""
+    _version, count = struct.unpack_from(">HH", data, offset)
+    subtables = {}
+    for i in range(count):
+        platform, encoding, sub = struct.unpack_from(">HHI", data, offset + 4 + 8 * i)
+        subtables[(platform, encoding)] = offset + sub
+    for key in ((3, 10), (0, 4), (3, 1), (0, 3)):
+        if key in subtables:
+            start = subtables[key]
+            fmt = struct.unpack_from(">H", data, start)[0]
+            if fmt == 12:
+                return _cmap_format12(data, start)
+            if fmt == 4:
+                return _cmap_format4(data, start)
+    raise FontFormatError("no Unicode cmap (format 4 or 12)")
+
+
+def _cmap_format4(data: bytes, start: int) -> dict[int, int]:
+    seg_count = struct.unpack_from(">H", data, start + 6)[0] // 2
+    ends_at = start + 14
+    starts_at = ends_at + 2 * seg_count + 2  # skip reservedPad
+    deltas_at = starts_at + 2 * seg_count
+    ranges_at = deltas_at + 2 * seg_count
+    ends = struct.unpack_from(f">{seg_count}H", data, ends_at)
+    starts = struct.unpack_from(f">{seg_count}H", data, starts_at)
+    deltas = struct.unpack_from(f">{seg_count}h", data, deltas_at)
+    ranges = struct.unpack_from(f">{seg_count}H", data, ranges_at)
+    cmap = {}
+    for seg in range(seg_count):
+        for code in range(starts[seg], ends[seg] + 1):
+            if code == 0xFFFF:
+                continue
+            if ranges[seg] == 0:
+                gid = (code + deltas[seg]) & 0xFFFF
+            else:
+                # idRangeOffset is relative to its own position in the array.
+                at = ranges_at + 2 * seg + ranges[seg] + 2 * (code - starts[seg])
+                gid = struct.unpack_from(">H", data, at)[0]
+                if gid:
+                    gid = (gid + deltas[seg]) & 0xFFFF
+            if gid:
+                cmap[code] = gid
+    return cmap
+
+
+def _cmap_format12(data: bytes, start: int) -> dict[int, int]:
+    groups = struct.unpack_from(">I", data, start + 12)[0]
+    cmap = {}
+    for i in range(groups):
+        first, last, gid = struct.unpack_from(">III", data, start + 16 + 12 * i)
+        for code in range(first, last + 1):
+            cmap[code] = gid + code - first
+    return cmap
+
+
+def _ps_name(data: bytes, tables) -> str:
+    if b"name" not in tables:
+        return "Font"
+    offset, _ = tables[b"name"]
+    _fmt, count, strings = struct.unpack_from(">HHH", data, offset)
+    for i in range(count):
+        platform, _enc, _lang, name_id, length, at = struct.unpack_from(
+            ">6H", data, offset + 6 + 12 * i
+        )
+        if name_id == 6:
+            raw = data[offset + strings + at : offset + strings + at + length]
+            name = raw.decode("utf-16-be" if platform in (0, 3) else "latin-1")
+            # PDF names: keep it to printable ASCII without delimiters.
+            return (
+                "".join(ch for ch in name if ch.isascii() and ch.isalnum() or ch in "-_") or "Font"
+            )
+    return "Font"
+
+
+def read_truetype(data: bytes) -> TrueTypeTables:
+    """The metrics of the TrueType font file ``data``."""
+    tables = _tables(data)
+    head, _ = tables[b"head"]
+    units_per_em = struct.unpack_from(">H", data, head + 18)[0]
+    bbox = struct.unpack_from(">4h", data, head + 36)
+    hhea, _ = tables[b"hhea"]
+    hhea_ascent, hhea_descent = struct.unpack_from(">hh", data, hhea + 4)
+    metrics_count = struct.unpack_from(">H", data, hhea + 34)[0]
+    num_glyphs = struct.unpack_from(">H", data, tables[b"maxp"][0] + 4)[0]
+    hmtx, _ = tables[b"hmtx"]
+    advances = [struct.unpack_from(">H", data, hmtx + 4 * i)[0] for i in range(metrics_count)]
+    advances += [advances[-1]] * (num_glyphs - metrics_count)  # monospaced tail
+
+    ascent, descent, cap_height, weight = hhea_ascent, hhea_descent, hhea_ascent, 400
+    if b"OS/2" in tables:
+        os2, length = tables[b"OS/2"]
+        version, _avg, weight = struct.unpack_from(">HhH", data, os2)
+        ascent, descent = struct.unpack_from(">hh", data, os2 + 68)
+        cap_height = ascent
+        if version >= 2 and length >= 90:
+            cap_height = struct.unpack_from(">h", data, os2 + 88)[0]
+    italic_angle = 0.0
+    if b"post" in tables:
+        italic_angle = struct.unpack_from(">i", data, tables[b"post"][0] + 4)[0] / 65536
+    return TrueTypeTables(
+        ps_name=_ps_name(data, tables),
+        units_per_em=units_per_em,
+        bbox=tuple(bbox),
+        ascent=ascent,
+        descent=descent,
+        cap_height=cap_height,
+        weight_class=weight,
+        italic_angle=italic_angle,
+        cmap=_cmap(data, tables[b"cmap"][0]),
+        advances=advances,
+    )
