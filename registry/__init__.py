@@ -43,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .printing.views import bp as printing_bp
     from .files.views import bp as files_bp
     from .office.views import bp as office_bp
+    from .portal.views import bp as portal_bp
     from .public import bp as public_bp
 
     templating.init_app(app)
@@ -52,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(public_bp)
     app.register_blueprint(files_bp)
     app.register_blueprint(office_bp)
+    app.register_blueprint(portal_bp)
 
     from . import cli
 

@@ -1,0 +1,85 @@
+"""Checking uploads by their content, never by their name.
+
+A file named ``.jpg`` that holds HTML, an image that declares 100,000 × 100,000 pixels,
+or a 30 MB photo are refused with a message the user can act on.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from PIL import Image, UnidentifiedImageError
+
+from ..exceptions import OperationRefused
+
+MB = 1024 * 1024
+#: Largest image we agree to decode (a 60-megapixel photo is plenty for a product page).
+MAX_IMAGE_PIXELS = 60_000_000
+
+IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    data: bytes
+    content_type: str
+    kind: str  # "pdf" or "image"
+
+
+def sniff(data: bytes) -> str | None:
+    """The real type from the first bytes: 'pdf', 'jpeg', 'png', 'webp' or None."""
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    return None
+
+
+def check_upload(data: bytes, *, allow_pdf: bool, max_bytes: int) -> CheckedFile:
+    """Refuse anything but a real PDF (when allowed) or JPEG/PNG/WebP within the limits."""
+    if not data:
+        raise OperationRefused("Tệp rỗng.")
+    if len(data) > max_bytes:
+        raise OperationRefused(
+            f"Tệp quá lớn ({len(data) / MB:.1f} MB); tối đa {max_bytes // MB} MB.", 413)
+    kind = sniff(data)
+    if kind == "pdf":
+        if not allow_pdf:
+            raise OperationRefused("Chỉ nhận ảnh JPEG, PNG hoặc WebP.")
+        if b"%%EOF" not in data[-2048:]:
+            raise OperationRefused("Tệp PDF bị hỏng hoặc không đầy đủ.")
+        return CheckedFile(data, "application/pdf", "pdf")
+    if kind is None:
+        allowed = "PDF, JPEG, PNG hoặc WebP" if allow_pdf else "JPEG, PNG hoặc WebP"
+        raise OperationRefused(
+            f"Nội dung tệp không phải {allowed} (tên tệp không quyết định loại tệp).")
+    check_image(data)
+    return CheckedFile(data, IMAGE_TYPES[kind.upper()], "image")
+
+
+def check_image(data: bytes) -> Image.Image:
+    """Open an image safely: the declared size is checked before any pixel is decoded."""
+    try:
+        image = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError:
+        raise OperationRefused(
+            f"Ảnh quá lớn; tối đa {MAX_IMAGE_PIXELS // 1_000_000} triệu điểm ảnh.", 413
+        ) from None
+    except (UnidentifiedImageError, OSError):
+        raise OperationRefused("Ảnh bị hỏng hoặc không đọc được.") from None
+    if image.format not in IMAGE_TYPES:
+        raise OperationRefused("Chỉ nhận ảnh JPEG, PNG hoặc WebP.")
+    width, height = image.size
+    if width * height > MAX_IMAGE_PIXELS:
+        raise OperationRefused(
+            f"Ảnh quá lớn ({width} × {height} điểm ảnh); tối đa "
+            f"{MAX_IMAGE_PIXELS // 1_000_000} triệu điểm ảnh.", 413)
+    try:
+        image.verify()  # structure check; the caller re-opens to decode
+    except Exception:  # noqa: BLE001 - Pillow raises many types for broken files
+        raise OperationRefused("Ảnh bị hỏng hoặc không đọc được.") from None
+    return image

@@ -1,0 +1,151 @@
+"""Producer members: their products, rating applications and evidence files."""
+from __future__ import annotations
+
+from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from ..exceptions import OperationRefused
+from ..extensions import db
+from ..files.storage import read_path
+from ..models import (Certification, Product, ProductStatus, RatingApplication, Role,
+                      StoredFile)
+from ..models.product import rating_summary
+from ..ocop.criteria import COUNCIL_LEVEL_LABELS
+from ..ocop.rules import today_vn
+from ..permissions import Perm, authorize, requires
+from ..ratings import operations as ratings
+from .forms import EvidenceForm, SubmitForm, application_form_class
+from .operations import add_evidence
+
+bp = Blueprint("portal", __name__, url_prefix="/portal")
+
+
+def _get_or_404(model, ident: int):
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+@bp.route("/")
+@requires(Perm.PRODUCT_EDIT)
+def home():
+    query = (db.select(Product).where(Product.status == ProductStatus.ACTIVE)
+             .options(selectinload(Product.decisions), selectinload(Product.applications))
+             .order_by(Product.search_text))
+    if current_user.role is Role.PRODUCER:
+        query = query.where(Product.producer_id == current_user.producer_id)
+    products = db.session.scalars(query).all()
+    today = today_vn()
+    return render_template("portal/home.html", today=today,
+                           rows=[(p, rating_summary(p, today)) for p in products])
+
+
+@bp.route("/products/<int:product_id>/application", methods=["GET", "POST"])
+@requires(Perm.APPLICATION_EDIT)
+def new_application(product_id: int):
+    product = _get_or_404(Product, product_id)
+    authorize(Perm.APPLICATION_EDIT, product)
+    criteria_set = ratings.current_criteria_set()
+    form = application_form_class(criteria_set.criteria)()
+    certs = db.session.scalars(db.select(Certification).where(
+        Certification.producer_id == product.producer_id)).all()
+    form.certifications.choices = [(c.id, f"{c.kind_label} · {c.number or c.issuer}")
+                                   for c in certs]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            app = _create(product, criteria_set, form, certs)
+        except OperationRefused as refused:
+            db.session.rollback()
+            flash(refused.message, "error")
+            status = refused.status
+        else:
+            db.session.commit()
+            flash(_("Đã lưu hồ sơ. Kiểm tra lại rồi bấm “Nộp hồ sơ”."), "success")
+            return redirect(url_for(".application", app_id=app.id))
+    elif form.is_submitted():
+        status = 400
+    return render_template("portal/application_form.html", form=form, product=product,
+                           criteria=criteria_set.criteria, criteria_set=criteria_set), status
+
+
+def _create(product, criteria_set, form, certs):
+    chosen = {c.id: c for c in certs}
+    app = ratings.create_application(
+        product, requested_stars=form.requested_stars.data,
+        self_assessment={c.code: getattr(form, f"self_{c.code}").data
+                         for c in criteria_set.criteria},
+        certifications=[chosen[i] for i in form.certifications.data or [] if i in chosen],
+        actor=_me())
+    for upload in request.files.getlist(form.evidence.name):
+        if upload and upload.filename:
+            add_evidence(app, upload.read(), upload.filename, actor=_me())
+    return app
+
+
+@bp.route("/applications/<int:app_id>", methods=["GET", "POST"])
+@requires(Perm.APPLICATION_EDIT)
+def application(app_id: int):
+    app = _get_or_404(RatingApplication, app_id)
+    authorize(Perm.APPLICATION_EDIT, app)
+    form = EvidenceForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            for upload in request.files.getlist(form.evidence.name):
+                if upload and upload.filename:
+                    add_evidence(app, upload.read(), upload.filename, actor=_me())
+        except OperationRefused as refused:
+            db.session.rollback()
+            flash(refused.message, "error")
+            status = refused.status
+        else:
+            db.session.commit()
+            flash(_("Đã thêm tài liệu."), "success")
+            return redirect(url_for(".application", app_id=app.id))
+    return render_template("portal/application.html", app=app, form=form,
+                           submit_form=SubmitForm()), status
+
+
+@bp.route("/applications/<int:app_id>/submit", methods=["POST"])
+@requires(Perm.APPLICATION_EDIT)
+def submit(app_id: int):
+    app = _get_or_404(RatingApplication, app_id)
+    authorize(Perm.APPLICATION_EDIT, app)
+    if not SubmitForm().validate_on_submit():
+        abort(400)
+    try:
+        ratings.submit_application(app, actor=_me())
+    except OperationRefused as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+        return redirect(url_for(".application", app_id=app.id)), 303
+    db.session.commit()
+    flash(_("Đã nộp hồ sơ; hội đồng %(level)s sẽ chấm điểm.",
+            level=COUNCIL_LEVEL_LABELS[app.council_level][0]), "success")
+    return redirect(url_for(".application", app_id=app.id))
+
+
+@bp.route("/files/<key>")
+@requires(Perm.FILE_READ)
+def file(key: str):
+    stored = db.session.scalar(db.select(StoredFile).where(StoredFile.key == key))
+    if stored is None:
+        abort(404)
+    authorize(Perm.FILE_READ, stored)
+    path = read_path(stored)
+    if not path.exists():
+        abort(404)
+    response = send_file(path, mimetype=stored.content_type, as_attachment=True,
+                         download_name=stored.original_name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
