@@ -43,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .printing.views import bp as printing_bp
     from .files.views import bp as files_bp
     from .office.views import bp as office_bp
+    from .portal import batches, certifications, producers, products
     from .portal.views import bp as portal_bp
     from .public import bp as public_bp
 
@@ -54,6 +55,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(files_bp)
     app.register_blueprint(office_bp)
     app.register_blueprint(portal_bp)
+    for module in (products, certifications, producers, batches):
+        app.register_blueprint(module.bp)
 
     from . import cli
 
