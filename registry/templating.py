@@ -61,5 +61,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["vn_date"] = vn_date
     app.jinja_env.filters["vn_datetime"] = vn_datetime
     app.jinja_env.filters["stars"] = stars_text
+    from .public.paths import batch_path, product_path
+
     app.jinja_env.globals.update(can=can, Perm=Perm, lang_url=lang_url,
-                                 product_jsonld=product_jsonld)
+                                 product_jsonld=product_jsonld, product_path=product_path,
+                                 batch_path=batch_path)

@@ -1,4 +1,245 @@
-"""Producer portal: batches. Routes live on this module's blueprint `bp`."""
-from flask import Blueprint
+"""Producer portal: batches, trace events, the guided "harvest → batch → labels" path,
+and scan insights. Routes live on this module's blueprint ``bp``."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
+                   request, stream_with_context, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from ..exceptions import OperationRefused
+from ..extensions import db
+from ..models import (AdminUnit, Batch, BizStep, ClientClass, Product, ProductStatus, Role,
+                      TraceEvent, UnitLevel)
+from ..ocop.rules import VN_TZ, today_vn
+from ..office.charts import Bar, bar_chart
+from ..permissions import Perm, authorize, requires
+from ..public.scans import DEFAULT_WARNING_THRESHOLD
+from . import batch_ops, insights
+from .batch_forms import BatchForm, ConfirmForm, EventForm
 
 bp = Blueprint("portal_batches", __name__, url_prefix="/portal")
+
+
+def _get_or_404(model, ident: int):
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _own_products():
+    query = (db.select(Product).where(Product.status == ProductStatus.ACTIVE)
+             .order_by(Product.search_text))
+    if current_user.role is Role.PRODUCER:
+        query = query.where(Product.producer_id == current_user.producer_id)
+    return db.session.scalars(query).all()
+
+
+def _commune_choices():
+    units = db.session.scalars(db.select(AdminUnit).where(
+        AdminUnit.level == UnitLevel.COMMUNE, AdminUnit.abolished_on.is_(None))).all()
+    return [(0, "—")] + sorted(((u.id, u.address_line) for u in units), key=lambda c: c[1])
+
+
+# ------------------------------------------------------------------------- batches
+
+@bp.route("/batches")
+@requires(Perm.BATCH_EDIT)
+def batches():
+    query = (db.select(Batch).join(Batch.product)
+             .options(selectinload(Batch.label_runs))
+             .order_by(Batch.created_at.desc(), Batch.id.desc()))
+    if current_user.role is Role.PRODUCER:
+        query = query.where(Product.producer_id == current_user.producer_id)
+    return render_template("portal/batches/list.html", batches=db.session.scalars(query).all())
+
+
+@bp.route("/harvest")
+@requires(Perm.BATCH_EDIT)
+def harvest():
+    """Guided path, screen 1: which product was harvested or made?"""
+    return render_template("portal/batches/harvest.html", products=_own_products())
+
+
+@bp.route("/products/<int:product_id>/batches/new", methods=["GET", "POST"])
+@requires(Perm.BATCH_EDIT)
+def new_batch(product_id: int):
+    """Guided path, screen 2: the batch, prefilled (lot code, today's dates, commune)."""
+    product = _get_or_404(Product, product_id)
+    authorize(Perm.BATCH_EDIT, product)
+    form = BatchForm()
+    form.origin_commune.choices = _commune_choices()
+    today = today_vn()
+    if not form.is_submitted():
+        form.lot_code.data = batch_ops.suggest_lot_code(product, today)
+        form.harvest_date.data = today
+        form.packing_date.data = today
+        form.origin_commune.data = product.producer.commune_id or 0
+    status = 200
+    if form.validate_on_submit():
+        try:
+            batch = batch_ops.create_batch(
+                product, lot_code=form.lot_code.data, harvest_date=form.harvest_date.data,
+                production_date=form.production_date.data,
+                packing_date=form.packing_date.data, expiry_date=form.expiry_date.data,
+                quantity=form.quantity.data, unit=form.unit.data, origin=form.origin.data,
+                origin_commune=_commune(form.origin_commune.data), actor=_me())
+            if form.harvest_date.data:
+                batch_ops.add_event(batch, biz_step=BizStep.HARVESTING,
+                                    local_time=datetime.combine(form.harvest_date.data,
+                                                                datetime.min.time()),
+                                    location=form.origin.data, actor=_me())
+        except OperationRefused as refused:
+            db.session.rollback()
+            flash(refused.message, "error")
+            status = refused.status
+        else:
+            db.session.commit()
+            flash(_("Đã tạo lô %(lot)s. Chọn số tem để in.", lot=batch.lot_code), "success")
+            return redirect(url_for("printing.order", batch_id=batch.id, guided=1))
+    elif form.is_submitted():
+        status = 400
+    return render_template("portal/batches/new.html", form=form, product=product), status
+
+
+def _commune(unit_id: int | None):
+    if not unit_id:
+        return None
+    unit = db.session.get(AdminUnit, unit_id)
+    if unit is None or unit.level is not UnitLevel.COMMUNE:
+        raise OperationRefused("Xã, phường, thị trấn không hợp lệ.")
+    return unit
+
+
+@bp.route("/batches/<int:batch_id>", methods=["GET", "POST"])
+@requires(Perm.BATCH_EDIT)
+def batch(batch_id: int):
+    """A batch: its facts, its timeline, and the form to add an event."""
+    batch = _get_or_404(Batch, batch_id)
+    authorize(Perm.BATCH_EDIT, batch)
+    form = EventForm()
+    correcting = None
+    corrects_id = request.values.get("corrects", type=int)
+    if corrects_id:
+        correcting = db.session.get(TraceEvent, corrects_id)
+        if correcting is None or correcting.batch_id != batch.id:
+            abort(404)
+    if not form.is_submitted():
+        now = datetime.now(VN_TZ).replace(second=0, microsecond=0, tzinfo=None)
+        form.local_time.data = now
+        if correcting is not None:
+            form.biz_step.data = correcting.biz_step.value
+            form.local_time.data = correcting.event_time.astimezone(
+                batch_ops.parse_offset(correcting.tz_offset)).replace(tzinfo=None)
+            form.tz_offset.data = correcting.tz_offset
+            form.location.data = correcting.location
+            form.note.data = correcting.note
+    status = 200
+    if form.validate_on_submit():
+        try:
+            batch_ops.add_event(batch, biz_step=BizStep(form.biz_step.data),
+                                local_time=form.local_time.data, tz_offset=form.tz_offset.data,
+                                location=form.location.data, note=form.note.data,
+                                corrects=correcting, actor=_me())
+        except OperationRefused as refused:
+            db.session.rollback()
+            flash(refused.message, "error")
+            status = refused.status
+        else:
+            db.session.commit()
+            flash(_("Đã ghi sự kiện vào hành trình của lô."), "success")
+            return redirect(url_for(".batch", batch_id=batch.id))
+    elif form.is_submitted():
+        status = 400
+    return render_template("portal/batches/detail.html", batch=batch, form=form,
+                           correcting=correcting, delete_form=ConfirmForm()), status
+
+
+@bp.route("/batches/<int:batch_id>/delete", methods=["POST"])
+@requires(Perm.BATCH_EDIT)
+def delete_batch(batch_id: int):
+    batch = _get_or_404(Batch, batch_id)
+    authorize(Perm.BATCH_EDIT, batch)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        batch_ops.delete_batch(batch, actor=_me())
+    except OperationRefused as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+        return redirect(url_for(".batch", batch_id=batch_id)), 303
+    db.session.commit()
+    flash(_("Đã xoá lô."), "success")
+    return redirect(url_for(".batches"))
+
+
+# ------------------------------------------------------------------------ insights
+
+def _insight_scope():
+    """(producer id, product, batch) from the query string, each checked as the user's."""
+    producer_id = current_user.producer_id if current_user.role is Role.PRODUCER else None
+    product = batch = None
+    if request.args.get("product", type=int):
+        product = _get_or_404(Product, request.args.get("product", type=int))
+        authorize(Perm.BATCH_EDIT, product)
+    if request.args.get("batch", type=int):
+        batch = _get_or_404(Batch, request.args.get("batch", type=int))
+        authorize(Perm.BATCH_EDIT, batch)
+    return producer_id, product, batch
+
+
+@bp.route("/insights")
+@requires(Perm.BATCH_EDIT)
+def scan_insights():
+    producer_id, product, batch = _insight_scope()
+    ids = (producer_id, product.id if product else None, batch.id if batch else None)
+    today = today_vn()
+    days = insights.scans_per_day(*ids, today)
+    shares = insights.client_shares(*ids)
+    threshold = current_app.config.get("SCAN_WARNING_THRESHOLD", DEFAULT_WARNING_THRESHOLD)
+    chart = bar_chart([Bar(d.strftime("%d/%m"), n) for d, n in days[-14:]],
+                      title=_("Lượt quét mỗi ngày (14 ngày gần nhất)"), row=20)
+    labels = {ClientClass.PHONE: _("Điện thoại"), ClientClass.BROWSER: _("Máy tính"),
+              ClientClass.BOT: _("Bot, xem trước liên kết"), ClientClass.API: _("API")}
+    total = sum(shares.values())
+    return render_template(
+        "portal/batches/insights.html", chart=chart, total=total, labels=labels,
+        shares=[(labels[c], shares.get(c, 0)) for c in labels],
+        suspicious=insights.suspicious_labels(*ids, threshold), threshold=threshold,
+        products=_own_products(), product=product, batch=batch,
+        last30=sum(n for _, n in days))
+
+
+@bp.route("/insights/scans.csv")
+@requires(Perm.BATCH_EDIT)
+def scans_csv():
+    producer_id, product, batch = _insight_scope()
+    ids = (producer_id, product.id if product else None, batch.id if batch else None)
+
+    def rows():
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        yield "\ufeff"  # UTF-8 BOM so Excel shows Vietnamese
+        writer.writerow(["Thời điểm (giờ Việt Nam)", "Sản phẩm", "Lô", "Số sê-ri",
+                         "Số thứ tự", "Loại truy cập"])
+        for at, name, lot, serial, seq, cls in insights.scan_rows(*ids):
+            writer.writerow([at.astimezone(VN_TZ).strftime("%Y-%m-%d %H:%M:%S"), name, lot,
+                             serial, seq + 1, cls.value])
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+
+    response = Response(stream_with_context(rows()), mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="luot-quet-{today_vn().isoformat()}.csv"')
+    return response

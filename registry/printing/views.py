@@ -6,7 +6,7 @@ import threading
 from collections.abc import Iterator
 from urllib.parse import quote
 
-from flask import (Blueprint, Response, abort, flash, redirect, render_template,
+from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -66,6 +66,9 @@ def order(batch_id: int):
             db.session.commit()
             flash(_("Đã cấp %(n)s số sê-ri cho lô %(lot)s. Tải tệp PDF để in.",
                     n=run.count, lot=batch.lot_code), "success")
+            if request.args.get("guided"):
+                # Guided path, last screen: the PDF comes straight back as a download.
+                return redirect(url_for(".download", run_id=run.id), 303)
             return redirect(url_for(".run", run_id=run.id))
     elif form.is_submitted():
         status = 400

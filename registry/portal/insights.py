@@ -1,0 +1,77 @@
+"""Scan insights for a producer: scans per day, who scanned, labels checked too often."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import Batch, ClientClass, Product, Scan
+from ..ocop.rules import VN_TZ
+from ..public.clients import COUNTED
+
+
+@dataclass(frozen=True)
+class Suspicious:
+    batch: Batch
+    serial: str
+    checks: int
+    first: datetime
+    last: datetime
+
+
+def _scope(query, producer_id: int | None, product_id: int | None, batch_id: int | None):
+    query = query.join(Batch, Batch.id == Scan.batch_id).join(Product,
+                                                              Product.id == Batch.product_id)
+    if producer_id is not None:
+        query = query.where(Product.producer_id == producer_id)
+    if product_id is not None:
+        query = query.where(Product.id == product_id)
+    if batch_id is not None:
+        query = query.where(Batch.id == batch_id)
+    return query
+
+
+def scans_per_day(producer_id, product_id, batch_id, today: date, days: int = 30):
+    """[(day, count)] for the last ``days`` days (Vietnam dates), zeros included."""
+    start = datetime.combine(today - timedelta(days=days - 1), time(), VN_TZ)
+    rows = db.session.execute(_scope(
+        sa.select(Scan.scanned_at).where(Scan.scanned_at >= start),
+        producer_id, product_id, batch_id)).scalars()
+    counts: dict[date, int] = {}
+    for moment in rows:  # bucketed in Python: day boundaries in +07:00 on any database
+        day = moment.astimezone(VN_TZ).date()
+        counts[day] = counts.get(day, 0) + 1
+    return [(today - timedelta(days=i), counts.get(today - timedelta(days=i), 0))
+            for i in reversed(range(days))]
+
+
+def client_shares(producer_id, product_id, batch_id) -> dict[ClientClass, int]:
+    rows = db.session.execute(_scope(
+        sa.select(Scan.client_class, sa.func.count()).group_by(Scan.client_class),
+        producer_id, product_id, batch_id)).all()
+    return {cls: n for cls, n in rows}
+
+
+def suspicious_labels(producer_id, product_id, batch_id, threshold: int,
+                      limit: int = 50) -> list[Suspicious]:
+    rows = db.session.execute(_scope(
+        sa.select(Scan.batch_id, Scan.serial, sa.func.count(), sa.func.min(Scan.scanned_at),
+                  sa.func.max(Scan.scanned_at))
+        .where(Scan.client_class.in_(COUNTED))
+        .group_by(Scan.batch_id, Scan.serial)
+        .having(sa.func.count() > threshold)
+        .order_by(sa.func.count().desc()).limit(limit),
+        producer_id, product_id, batch_id)).all()
+    batches = {b.id: b for b in db.session.scalars(
+        sa.select(Batch).where(Batch.id.in_({r[0] for r in rows})))} if rows else {}
+    return [Suspicious(batches[b], s, n, first, last) for b, s, n, first, last in rows]
+
+
+def scan_rows(producer_id, product_id, batch_id):
+    """Every scan in scope, oldest first, for the CSV export (streamed)."""
+    query = _scope(sa.select(Scan.scanned_at, Product.name_vi, Batch.lot_code, Scan.serial,
+                             Scan.serial_seq, Scan.client_class),
+                   producer_id, product_id, batch_id).order_by(Scan.scanned_at, Scan.id)
+    return db.session.execute(query.execution_options(yield_per=1000))
