@@ -147,7 +147,11 @@ def stream_pdf(job: RunPrintJob) -> Iterator[bytes]:
     document pile up in memory: memory stays flat however many labels the run has. A
     client that disconnects stops the writer.
     """
-    serials = signer()
+    serials = signer()  # needs the app context: read now, not when the body is iterated
+    return _stream(job, serials)
+
+
+def _stream(job: RunPrintJob, serials) -> Iterator[bytes]:
     pieces: queue.Queue = queue.Queue(maxsize=8)
     cancelled = threading.Event()
 

@@ -235,3 +235,18 @@ def test_a_bad_count_re_shows_the_form_with_a_message(client, auth, batch, produ
 def test_unknown_batch_is_404(client, auth, producer_user):
     auth.login("member.a")
     assert client.get("/portal/batches/9999/labels").status_code == 404
+
+
+def test_the_pdf_stream_needs_no_app_context_once_the_response_is_made(app_ctx, batch):
+    """A server iterates the response body after the request context is gone."""
+    from registry.printing.operations import print_job
+    from registry.printing.views import stream_pdf
+
+    run = order_label_run(batch, count=3, layout="a4-3x8")
+    db.session.commit()
+    body = stream_pdf(print_job(run))
+    chunks: list[bytes] = []
+    worker = threading.Thread(target=lambda: chunks.extend(body))  # no app context there
+    worker.start()
+    worker.join(30)
+    assert b"".join(chunks).startswith(b"%PDF-") and len(decode_pdf(b"".join(chunks))) == 3
