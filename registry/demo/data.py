@@ -164,3 +164,10 @@ USERS = [
     ("htx.kethanh", "Phạm Thị Bưởi (minh hoạ)", "producer", "htx-ke-thanh", True, None, None),
     ("htx.trinhphu", "Võ Văn Sữa (minh hoạ)", "producer", "htx-trinh-phu", True, None, None),
 ]
+
+# Label runs printed for the demo, and scans of them over the last days (invented):
+# lot, labels, layout, [(label number, phone checks, bot fetches)]
+LABEL_RUNS = [
+    ("LC2611A", 48, "a4-3x8", [(1, 1, 1), (2, 2, 0), (3, 1, 0), (7, 9, 2)]),
+    ("NR2611", 24, "a4-3x8", [(1, 3, 1), (2, 1, 0)]),
+]

@@ -193,6 +193,36 @@ class Loader:
                 self._count("trace events")
 
 
+def label_runs(loader: Loader) -> None:
+    """Print the demo runs once, with a few weeks of scans (one label checked too often)."""
+    import random
+    from datetime import timedelta
+
+    from ..models import ClientClass, LabelRun, Scan
+    from ..models.base import utcnow
+    from ..printing.operations import item_key, order_label_run, signer
+
+    rng = random.Random(2026)
+    serials = signer()
+    for lot, count, layout, scans in data.LABEL_RUNS:
+        batch = db.session.scalar(db.select(Batch).where(Batch.lot_code == lot))
+        if db.session.scalar(db.select(LabelRun.id).where(LabelRun.batch_id == batch.id)):
+            continue
+        run = order_label_run(batch, count=count, layout=layout, actor_label=ACTOR)
+        db.session.flush()
+        loader._count("label runs")
+        for number, phones, bots in scans:
+            seq = run.start_seq + number - 1
+            serial = serials.make(item_key(batch.product), lot, seq)
+            for cls, n in ((ClientClass.PHONE, phones), (ClientClass.BOT, bots)):
+                for _ in range(n):
+                    db.session.add(Scan(
+                        batch_id=batch.id, label_run_id=run.id, serial=serial,
+                        serial_seq=seq, client_class=cls,
+                        scanned_at=utcnow() - timedelta(hours=rng.randint(1, 24 * 20))))
+                    loader._count("scans")
+
+
 def load_demo() -> dict[str, int]:
     """Load everything in one transaction (the caller commits); returns what was created."""
     loader = Loader()
@@ -205,4 +235,5 @@ def load_demo() -> dict[str, int]:
     loader.applications(sets)
     loader.certifications()
     loader.batches()
+    label_runs(loader)
     return loader.created
