@@ -14,8 +14,8 @@ from sqlalchemy.orm import selectinload
 
 from ..exceptions import OperationRefused
 from ..extensions import db
-from ..models import (AdminUnit, ApplicationState, PENDING_STATES, Producer, Product,
-                      RatingApplication, RatingDecision, Role, ScoreSheet)
+from ..models import (PENDING_STATES, AdminUnit, Producer, Product, RatingApplication,
+                      RatingDecision, Role)
 from ..ocop.criteria import COUNCIL_LEVEL_LABELS, CouncilLevel
 from ..ocop.groups import GROUPS
 from ..ocop.rules import stars_for_points, today_vn
@@ -303,5 +303,3 @@ def certificate(decision_id: int):
         f"inline; filename=\"chung-nhan-ocop-{d.id}.pdf\"")
     return response
 
-
-__all__ = ["bp", "ScoreSheet", "ApplicationState"]

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
-from urllib.parse import urlsplit
 
 import pypdfium2 as pdfium
 import pytest
@@ -12,7 +11,7 @@ from registry.extensions import db
 from registry.models import (AuditEntry, Batch, BizStep, ClientClass, LabelRun, Scan,
                              TraceEvent)
 from registry.models.base import utcnow
-from registry.ocop.rules import VN_TZ, today_vn
+from registry.ocop.rules import today_vn
 from registry.portal import batch_ops
 from registry.printing.operations import order_label_run
 
