@@ -27,6 +27,10 @@ def vn_datetime(value: datetime | None) -> str:
 
 def lang_url(lang: str) -> str:
     """The current page in another language (same path, same query, ``lang`` set)."""
+    from flask import g
+
+    if g.get("portable_lang_links"):
+        return f"?lang={lang}"  # relative: right for every address a cached page serves
     args = request.args.to_dict(flat=False)
     args["lang"] = [lang]
     return f"{request.path}?{urlencode(args, doseq=True)}"

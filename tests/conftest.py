@@ -17,7 +17,11 @@ from registry.ratings.operations import ensure_criteria_sets
 
 from . import factories
 
-PG_URL = os.environ.get("REGISTRY_TEST_DATABASE_URL")
+BASE_PG_URL = os.environ.get("REGISTRY_TEST_DATABASE_URL")
+#: Each test run works in a schema of its own, so runs in parallel never meet.
+PG_SCHEMA = f"test_run_{os.getpid()}"
+PG_URL = (f"{BASE_PG_URL}{'&' if '?' in BASE_PG_URL else '?'}options=-csearch_path%3D{PG_SCHEMA}"
+          if BASE_PG_URL else None)
 PASSWORD = factories.PASSWORD
 
 
@@ -27,11 +31,18 @@ def _pg_schema_ready():
     if not PG_URL:
         yield None
         return
+    admin = sa.create_engine(BASE_PG_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+        conn.execute(sa.text(f"CREATE SCHEMA {PG_SCHEMA}"))
     app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": PG_URL})
     with app.app_context():
-        db.drop_all()
         db.create_all()
+        db.engine.dispose()
     yield app
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+    admin.dispose()
 
 
 def _truncate_all() -> None:

@@ -14,7 +14,7 @@ from registry import create_app
 from registry.extensions import db
 
 PG_URL = os.environ.get("REGISTRY_TEST_DATABASE_URL")
-SCHEMA = "migration_check"
+SCHEMA = f"migration_check_{os.getpid()}"
 
 
 @pytest.fixture

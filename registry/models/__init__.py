@@ -1,6 +1,7 @@
 """The registry's tables, one module per table group."""
 from .audit import AuditEntry
 from .base import db
+from .cache_state import CacheState
 from .batch import (BIZ_STEP_LABELS, Batch, BatchStatus, BizStep, EventType, LabelRun,
                     PrinterProfile, TraceEvent)
 from .certification import (CERTIFICATION_KIND_LABELS, Certification, CertificationKind,
@@ -23,5 +24,5 @@ __all__ = [
     "PENDING_STATES", "ApplicationEvidence", "ScoreSheet", "ScoreLine", "RatingDecision",
     "Batch", "BatchStatus", "LabelRun", "PrinterProfile", "TraceEvent", "BizStep",
     "BIZ_STEP_LABELS", "EventType", "Scan", "ClientClass", "User", "Role", "ROLE_LABELS",
-    "AuditEntry",
+    "AuditEntry", "CacheState",
 ]

@@ -17,7 +17,7 @@ from ..labels.links import LabelAddressError, LabelKey, parse_label_path
 from ..models import ClientClass
 from ..labels.serials import display
 from ..printing.operations import verify_label
-from . import bp
+from . import bp, fast
 from .clients import classify
 from .epcis import epcis_document
 from .pages import find_batch, find_product, load_page
@@ -37,6 +37,10 @@ def resolve(rest: str):
         key = parse_label_path(request.path)
     except LabelAddressError as error:
         return _error_page(400, _("Địa chỉ trên tem không đúng định dạng."), str(error))
+    if fast.eligible(key):
+        response = fast.scan_page(key)
+        if response is not None:
+            return response
     product = find_product(key)
     if product is None:
         return _error_page(404, _("Không tìm thấy sản phẩm có mã này trong sổ đăng ký."))
@@ -61,6 +65,7 @@ def resolve(rest: str):
         if check is None:
             return _not_issued()
         verdict = _check_label(check, key.serial)
+        verdict["seq"] = check.seq
         if link_type == "gs1:verificationService":
             return _verification_json(verdict, product, batch)
     page = load_page(product, batch)
