@@ -59,6 +59,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(module.bp)
 
     from . import cli
+    from .public.edge import ScanEdge
 
     cli.init_app(app)
+    app.wsgi_app = ScanEdge(app, app.wsgi_app)  # label scans answered before Flask
     return app

@@ -19,9 +19,11 @@ def vn_date(value: date | datetime | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-def vn_datetime(value: datetime | None) -> str:
+def vn_datetime(value: datetime | str | None) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):  # a placeholder in a pre-rendered fragment
+        return value
     return value.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
 
 

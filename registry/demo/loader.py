@@ -201,6 +201,7 @@ def label_runs(loader: Loader) -> None:
     from ..models import ClientClass, LabelRun, Scan
     from ..models.base import utcnow
     from ..printing.operations import item_key, order_label_run, signer
+    from ..public.scans import rebuild_label_checks
 
     rng = random.Random(2026)
     serials = signer()
@@ -221,6 +222,8 @@ def label_runs(loader: Loader) -> None:
                         serial_seq=seq, client_class=cls,
                         scanned_at=utcnow() - timedelta(hours=rng.randint(1, 24 * 20))))
                     loader._count("scans")
+        db.session.flush()
+        rebuild_label_checks(batch.id)
 
 
 def load_demo() -> dict[str, int]:

@@ -13,7 +13,7 @@ from .product import Product, ProductPhoto, ProductStatus
 from .rating import (APPLICATION_STATE_LABELS, PENDING_STATES, ApplicationEvidence,
                      ApplicationState, CriteriaSet, Criterion, RatingApplication,
                      RatingDecision, ScoreLine, ScoreSheet)
-from .scan import ClientClass, Scan
+from .scan import ClientClass, LabelCheck, Scan
 from .user import ROLE_LABELS, Role, User
 
 __all__ = [
@@ -23,6 +23,6 @@ __all__ = [
     "Criterion", "RatingApplication", "ApplicationState", "APPLICATION_STATE_LABELS",
     "PENDING_STATES", "ApplicationEvidence", "ScoreSheet", "ScoreLine", "RatingDecision",
     "Batch", "BatchStatus", "LabelRun", "PrinterProfile", "TraceEvent", "BizStep",
-    "BIZ_STEP_LABELS", "EventType", "Scan", "ClientClass", "User", "Role", "ROLE_LABELS",
+    "BIZ_STEP_LABELS", "EventType", "Scan", "ClientClass", "LabelCheck", "User", "Role", "ROLE_LABELS",
     "AuditEntry", "CacheState",
 ]

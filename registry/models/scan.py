@@ -35,3 +35,20 @@ class Scan(Base):
     serial_seq: Mapped[int]
     scanned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     client_class: Mapped[ClientClass] = mapped_column(enum_type(ClientClass))
+
+
+class LabelCheck(Base):
+    """People's checks of one label, kept as a running total.
+
+    Updated in the same statement that counts a scan (an upsert returning the new
+    total), so reading a label's history costs one row however often it was scanned.
+    """
+
+    __tablename__ = "label_checks"
+
+    batch_id: Mapped[int] = mapped_column(sa.ForeignKey("batches.id", ondelete="RESTRICT"),
+                                          primary_key=True)
+    serial_seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    checks: Mapped[int] = mapped_column(default=0)
+    first_checked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_checked_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -67,6 +67,11 @@ class LRU:
                     self._data.popitem(last=False)
         return value
 
+    def peek(self, key: Hashable) -> Any:
+        """The cached value or None, without making one (for callers outside Flask)."""
+        with self._lock:
+            return self._data.get(key)
+
     def pop(self, key: Hashable) -> None:
         with self._lock:
             self._data.pop(key, None)

@@ -18,29 +18,14 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..labels.links import LabelKey
 from ..labels.serials import SerialSigner, derive_key, display
-from ..models import Batch, ClientClass, LabelRun, Product, ProductPhoto, Scan
+from ..models import Batch, LabelRun, Product, ProductPhoto
 from ..models.base import utcnow
 from ..ocop.rules import today_vn
 from .cache import LRU, VERSION_QUERY
 from .clients import COUNTED, classify
-from .scans import LabelHistory
+from .scans import session_record
 
 VERDICT_MARK = "<!--label-verdict-->"
-
-# Built once: per request only the parameters change (statement building and the ORM's
-# bulk-insert machinery cost more than the database work itself).
-_scans = Scan.__table__
-INSERT_SCAN = _scans.insert().values(
-    batch_id=sa.bindparam("batch_id"), label_run_id=sa.bindparam("run_id"),
-    serial=sa.bindparam("serial"), serial_seq=sa.bindparam("seq"),
-    scanned_at=sa.bindparam("at", type_=Scan.scanned_at.type),
-    client_class=sa.bindparam("client", type_=Scan.client_class.type))
-COUNT_CHECKS = (
-    sa.select(sa.func.count(_scans.c.id), sa.func.min(_scans.c.scanned_at), VERSION_QUERY)
-    .where(_scans.c.batch_id == sa.bindparam("batch_id"),
-           _scans.c.serial_seq == sa.bindparam("seq"),
-           _scans.c.client_class.in_([c.value for c in COUNTED])))
-
 
 @dataclass(frozen=True)
 class LabelTarget:
@@ -131,26 +116,19 @@ def scan_page(key: LabelKey):
     client = classify(request.user_agent.string, accept=request.headers.get("Accept", ""),
                       purpose=request.headers.get("Sec-Purpose")
                       or request.headers.get("Purpose", ""))
-    conn = db.session.connection()
-    if request.method != "HEAD":
-        conn.execute(INSERT_SCAN, {"batch_id": target.batch_id, "run_id": run_id,
-                                   "serial": key.serial.upper(), "seq": seq, "at": utcnow(),
-                                   "client": client})
-    checks, first, version = conn.execute(
-        COUNT_CHECKS, {"batch_id": target.batch_id, "seq": seq}).one()
-    first = Scan.scanned_at.type.process_result_value(first, None) if first else None
-    if (version or 0) != target.version:
+    history, version = session_record(target.batch_id, run_id, key.serial.upper(), seq,
+                                      client, utcnow(), record=request.method != "HEAD")
+    if version != target.version:
         fresh = _target(key, fresh=True)
         if fresh is None or fresh.batch_id != target.batch_id or fresh.run_for(seq) is None:
             db.session.rollback()
             return None
         target = fresh
     db.session.commit()
-    history = LabelHistory(checks, first)
     verdict = {"history": history, "serial": display(key.serial), "seq": seq,
                "client": client, "counted": client in COUNTED}
-    head, tail = _page_parts(target)
-    html = head + render_template("public/_verdict.html", verdict=verdict) + tail
+    parts = _page_parts(target)
+    html = parts.head + render_template("public/_verdict.html", verdict=verdict) + parts.tail
     response = current_app.make_response(html)
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     response.headers["Link"] = (f'<{base}{request.path.rstrip("/")}?linkType=linkset>; '
@@ -160,13 +138,48 @@ def scan_page(key: LabelKey):
     return response
 
 
-def _page_parts(target: LabelTarget) -> tuple[str, str]:
+@dataclass(frozen=True)
+class PageParts:
+    """A product page around its verdict, and the verdict in its three forms with
+    placeholders, so the edge (``edge.py``) can answer without rendering anything."""
+
+    head: str
+    tail: str
+    verdicts: dict[str, str]
+
+
+# Values no real label has; rendered into the verdict forms, then replaced.
+PLACE_CHECKS, PLACE_SEQ = 987654321, 876543209  # the template shows seq + 1
+PLACE_SERIAL = "QQQQ-SERIAL-QQQQ"
+PLACE_WHEN = "@@FIRST-CHECK@@"
+
+
+class _VariantHistory:
+    def __init__(self, checks: int, suspicious: bool) -> None:
+        self.checks, self._suspicious = checks, suspicious
+        self.first_checked_at = PLACE_WHEN
+
+    def suspicious(self, threshold=None) -> bool:
+        return self._suspicious
+
+
+def _verdict_forms() -> dict[str, str]:
+    forms = {}
+    for name, checks, suspicious in (("first", 1, False), ("repeat", PLACE_CHECKS, False),
+                                     ("warning", PLACE_CHECKS, True)):
+        verdict = {"history": _VariantHistory(checks, suspicious), "serial": PLACE_SERIAL,
+                   "seq": PLACE_SEQ}
+        forms[name] = render_template("public/_verdict.html", verdict=verdict)
+    return forms
+
+
+def _page_parts(target: LabelTarget) -> "PageParts":
     key = (target.product_id, target.batch_id, g.get("lang", "vi"), today_vn(),
            target.version)
     return _caches().pages.get_or_make(key, lambda: _render_parts(target))
 
 
-def _render_parts(target: LabelTarget) -> tuple[str, str]:
+def _render_parts(target: LabelTarget) -> "PageParts":
     from .pages import load_page
     from .paths import product_path
 
@@ -180,7 +193,8 @@ def _render_parts(target: LabelTarget) -> tuple[str, str]:
     canonical = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + product_path(product)
     html = render_template("public/product.html", page=page, verdict=None,
                            verdict_slot=True, address=canonical, canonical=canonical)
+    verdicts = _verdict_forms()
     g.portable_lang_links = False
     head, _, tail = html.partition(VERDICT_MARK)
-    return head, tail
+    return PageParts(head, tail, verdicts)
 

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..labels.links import LabelAddressError, LabelKey, parse_label_path
 from ..models import ClientClass
+from ..models.base import utcnow
 from ..labels.serials import display
 from ..printing.operations import verify_label
 from . import bp, fast
@@ -22,7 +23,7 @@ from .clients import classify
 from .epcis import epcis_document
 from .pages import find_batch, find_product, load_page
 from .paths import batch_path, product_path
-from .scans import label_history, record_scan
+from .scans import session_record
 
 LINKSET_TYPE = "application/linkset+json"
 GS1 = "https://gs1.org/voc/"
@@ -84,10 +85,9 @@ def _check_label(check, serial: str):
     client = classify(request.user_agent.string, accept=request.headers.get("Accept", ""),
                       purpose=request.headers.get("Sec-Purpose")
                       or request.headers.get("Purpose", ""))
-    if request.method != "HEAD":
-        record_scan(check, serial, client)
-        db.session.flush()
-    history = label_history(check.batch.id, check.seq)
+    history, _version = session_record(check.batch.id, check.run.id, serial.upper(),
+                                       check.seq, client, utcnow(),
+                                       record=request.method != "HEAD")
     db.session.commit()
     return {"check": check, "history": history, "client": client, "serial": display(serial),
             "counted": client in (ClientClass.PHONE, ClientClass.BROWSER)}

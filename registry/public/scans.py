@@ -1,16 +1,24 @@
-"""Record scans and answer "how often was this label checked, and since when"."""
+"""Record scans and answer "how often was this label checked, and since when".
+
+Every path that records a scan (the edge fast path, the Flask fast path and the full
+resolver) goes through :func:`record_and_count`, which runs on a DB-API connection with
+one SQL text per database, so the hot path pays no ORM or statement-building cost:
+
+1. insert the scan row (people, bots and API calls alike: the log is complete);
+2. for people, bump the label's running total with an upsert that returns it;
+   for others, read the total;
+3. read the public version (see ``cache``) so the caller can tell whether its cached
+   view of the product is still current.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
-import sqlalchemy as sa
 from flask import current_app
 
 from ..extensions import db
-from ..models import ClientClass, Scan
-from ..models.base import utcnow
-from ..printing.operations import LabelCheck
+from ..models import ClientClass
 from .clients import COUNTED
 
 #: Above this many checks the page warns that the label may have been copied.
@@ -33,22 +41,87 @@ class LabelHistory:
         return self.checks > threshold
 
 
-def record_scan(check: LabelCheck, serial: str, client: ClientClass) -> None:
-    """One row per request: concurrent scans never lose a count (no read-modify-write)."""
-    db.session.execute(sa.insert(Scan).values(
-        batch_id=check.batch.id, label_run_id=check.run.id, serial=serial,
-        serial_seq=check.seq, scanned_at=utcnow(), client_class=client))
+_SQL = {
+    "sqlite": {
+        "insert": "INSERT INTO scans (batch_id, label_run_id, serial, serial_seq, scanned_at, "
+                  "client_class) VALUES (?, ?, ?, ?, ?, ?)",
+        "bump": "INSERT INTO label_checks (batch_id, serial_seq, checks, first_checked_at, "
+                "last_checked_at) VALUES (?, ?, 1, ?, ?) ON CONFLICT (batch_id, serial_seq) "
+                "DO UPDATE SET checks = checks + 1, last_checked_at = excluded.last_checked_at "
+                "RETURNING checks, first_checked_at",
+        "read": "SELECT checks, first_checked_at FROM label_checks "
+                "WHERE batch_id = ? AND serial_seq = ?",
+        "version": "SELECT public_version FROM cache_state WHERE id = 1",
+    },
+    "postgresql": {
+        "insert": "INSERT INTO scans (batch_id, label_run_id, serial, serial_seq, scanned_at, "
+                  "client_class) VALUES (%s, %s, %s, %s, %s, %s)",
+        "bump": "INSERT INTO label_checks (batch_id, serial_seq, checks, first_checked_at, "
+                "last_checked_at) VALUES (%s, %s, 1, %s, %s) "
+                "ON CONFLICT (batch_id, serial_seq) DO UPDATE SET "
+                "checks = label_checks.checks + 1, last_checked_at = excluded.last_checked_at "
+                "RETURNING checks, first_checked_at",
+        "read": "SELECT checks, first_checked_at FROM label_checks "
+                "WHERE batch_id = %s AND serial_seq = %s",
+        "version": "SELECT public_version FROM cache_state WHERE id = 1",
+    },
+}
 
 
-def label_history(batch_id: int, seq: int) -> LabelHistory:
-    """People's checks of one label (bots and API calls left out)."""
-    count, first = db.session.execute(
-        sa.select(sa.func.count(Scan.id), sa.func.min(Scan.scanned_at))
-        .where(Scan.batch_id == batch_id, Scan.serial_seq == seq,
-               Scan.client_class.in_(COUNTED))
-    ).one()
-    if first is not None and first.tzinfo is None:
-        from datetime import timezone
+def _sqlite_time(moment: datetime) -> str:
+    """The text SQLAlchemy stores for a UTC datetime on SQLite."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
 
-        first = first.replace(tzinfo=timezone.utc)
-    return LabelHistory(count, first)
+
+def _as_utc(value) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
+def record_and_count(dbapi_connection, dialect: str, *, batch_id: int, run_id: int,
+                     serial: str, seq: int, client: ClientClass, at: datetime,
+                     record: bool = True) -> tuple[LabelHistory, int]:
+    """Record one scan (unless ``record`` is False, for HEAD) and return the label's
+    history with the public version. The caller commits or rolls back."""
+    sql = _SQL[dialect]
+    when = _sqlite_time(at) if dialect == "sqlite" else at
+    cursor = dbapi_connection.cursor()
+    try:
+        if record:
+            cursor.execute(sql["insert"], (batch_id, run_id, serial, seq, when, client.value))
+        if record and client in COUNTED:
+            cursor.execute(sql["bump"], (batch_id, seq, when, when))
+        else:
+            cursor.execute(sql["read"], (batch_id, seq))
+        row = cursor.fetchone()
+        cursor.execute(sql["version"])
+        version_row = cursor.fetchone()
+    finally:
+        cursor.close()
+    checks, first = (row[0], _as_utc(row[1])) if row else (0, None)
+    return LabelHistory(checks, first), (version_row[0] if version_row else 0)
+
+
+def session_record(batch_id: int, run_id: int, serial: str, seq: int, client: ClientClass,
+                   at: datetime, record: bool = True) -> tuple[LabelHistory, int]:
+    """:func:`record_and_count` inside the current SQLAlchemy session's transaction."""
+    connection = db.session.connection()
+    return record_and_count(connection.connection.dbapi_connection, connection.dialect.name,
+                            batch_id=batch_id, run_id=run_id, serial=serial, seq=seq,
+                            client=client, at=at, record=record)
+
+
+def rebuild_label_checks(batch_id: int) -> None:
+    """Recompute a batch's running totals from its scan rows (demo data, repairs)."""
+    import sqlalchemy as sa
+
+    db.session.execute(sa.text("DELETE FROM label_checks WHERE batch_id = :b"), {"b": batch_id})
+    db.session.execute(sa.text(
+        "INSERT INTO label_checks (batch_id, serial_seq, checks, first_checked_at, "
+        "last_checked_at) SELECT batch_id, serial_seq, count(*), min(scanned_at), "
+        "max(scanned_at) FROM scans WHERE batch_id = :b "
+        "AND client_class IN ('phone', 'browser') GROUP BY batch_id, serial_seq"),
+        {"b": batch_id})

@@ -1,0 +1,157 @@
+"""The edge: anonymous label scans answered before Flask, from the scan caches.
+
+A buyer's phone opening ``/01/{GTIN}/10/{lot}/21/{serial}`` is the registry's hottest
+request. When everything the page needs is already cached by this process (the label's
+target, the rendered page and its verdict forms, all at the current public version),
+this WSGI layer verifies the serial, records the scan in three driver-level statements,
+and fills the verdict into the cached page, without building a Flask request, session,
+locale or template context. Anything else (a cache miss, a changed version, a cookie
+that may carry a login, ``?lang=`` or ``?linkType=``, a JSON client, an error) goes to
+Flask, whose answer is the reference: the tests run both ways and expect the same page.
+"""
+from __future__ import annotations
+
+import html
+import logging
+import re
+from datetime import datetime, timezone
+from urllib.parse import parse_qsl
+
+from werkzeug.datastructures import LanguageAccept, MIMEAccept
+from werkzeug.http import parse_accept_header, parse_cookie
+
+from ..labels.links import LabelAddressError, parse_label_path
+from ..labels.serials import display
+from ..ocop.rules import today_vn
+from ..templating import vn_datetime
+from .clients import classify
+from .fast import PLACE_CHECKS, PLACE_SEQ, PLACE_SERIAL, PLACE_WHEN
+from .scans import DEFAULT_WARNING_THRESHOLD, record_and_count
+
+log = logging.getLogger(__name__)
+
+LABEL_PATH = re.compile(r"^/(?:01|p)/[^/]+/10/[^/]+/21/[^/]+/?$")
+OFFERED = ["text/html", "application/json", "application/linkset+json"]
+LOGIN_COOKIES = ("session", "remember_token")
+
+
+class ScanEdge:
+    """WSGI middleware in front of ``app.wsgi_app``."""
+
+    def __init__(self, app, wsgi_app) -> None:
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self._engine = None
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") == "GET" and LABEL_PATH.match(
+                environ.get("PATH_INFO", "")):
+            try:
+                answer = self.serve(environ)
+            except Exception:  # noqa: BLE001 - Flask answers instead, and logs its own errors
+                log.exception("scan edge fell back to Flask")
+                answer = None
+            if answer is not None:
+                status, headers, body = answer
+                start_response(status, headers)
+                return [body]
+        return self.wsgi_app(environ, start_response)
+
+    def serve(self, environ):
+        app = self.app
+        caches = app.extensions.get("registry.scan_caches")
+        if caches is None:
+            return None
+        cookies = parse_cookie(environ)
+        if any(name in cookies for name in LOGIN_COOKIES):
+            return None
+        query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
+        if "linkType" in query or "lang" in query:
+            return None
+        accept = parse_accept_header(environ.get("HTTP_ACCEPT"), MIMEAccept)
+        if accept.best_match(OFFERED) != "text/html":
+            return None
+        try:
+            key = parse_label_path(environ["PATH_INFO"])
+        except LabelAddressError:
+            return None
+        target = caches.targets.peek((key.item_key, key.lot))
+        if target is None:
+            return None
+        seq = caches.signer.verify(target.item_key, key.lot, key.serial)
+        run_id = target.run_for(seq) if seq is not None else None
+        if run_id is None:
+            return None
+        lang = _language(app, cookies, environ)
+        parts = caches.pages.peek((target.product_id, target.batch_id, lang, today_vn(),
+                                   target.version))
+        if parts is None:
+            return None
+        client = classify(environ.get("HTTP_USER_AGENT"), accept=environ.get("HTTP_ACCEPT", ""),
+                          purpose=environ.get("HTTP_SEC_PURPOSE") or environ.get("HTTP_PURPOSE", ""))
+        history = self._record(target, run_id, key.serial.upper(), seq, client)
+        if history is None:
+            return None  # the public data changed: Flask rebuilds the caches
+        body = (parts.head + _verdict(parts.verdicts, history, key.serial, seq, app)
+                + parts.tail).encode()
+        base = app.config["PUBLIC_BASE_URL"].rstrip("/")
+        path = environ["PATH_INFO"].rstrip("/")
+        headers = [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+            ("Link", f'<{base}{path}?linkType=linkset>; rel="linkset"; '
+                     'type="application/linkset+json"'),
+            ("Cache-Control", "no-store"),
+            ("Vary", "Accept, Accept-Language, Cookie"),
+            ("X-Registry-Path", "edge"),
+        ]
+        return "200 OK", headers, body
+
+    def _record(self, target, run_id, serial, seq, client):
+        engine = self._engine
+        if engine is None:
+            from ..extensions import db
+
+            with self.app.app_context():
+                engine = self._engine = db.engine
+        connection = engine.raw_connection()
+        try:
+            history, version = record_and_count(
+                connection.driver_connection, engine.dialect.name, batch_id=target.batch_id,
+                run_id=run_id, serial=serial, seq=seq, client=client,
+                at=datetime.now(timezone.utc))
+            if version != target.version:
+                connection.rollback()
+                return None
+            connection.commit()
+            return history
+        except Exception:
+            connection.rollback()
+            raise
+        finally:
+            connection.close()  # back to the pool
+
+
+def _language(app, cookies, environ) -> str:
+    """The same choice as ``registry.i18n.select_locale`` (``?lang=`` never reaches here)."""
+    languages = app.config["LANGUAGES"]
+    chosen = cookies.get("lang")
+    if chosen in languages:
+        return chosen
+    accept = parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept)
+    return accept.best_match(languages) or languages[0]
+
+
+def _verdict(forms, history, serial, seq, app) -> str:
+    threshold = app.config.get("SCAN_WARNING_THRESHOLD", DEFAULT_WARNING_THRESHOLD)
+    if history.checks > threshold:
+        form = forms["warning"]
+    elif history.checks <= 1:
+        form = forms["first"]
+    else:
+        form = forms["repeat"]
+    when = vn_datetime(history.first_checked_at)
+    return (form.replace(str(PLACE_CHECKS), str(history.checks))
+            .replace(str(PLACE_SEQ + 1), str(seq + 1))
+            .replace(PLACE_SERIAL, html.escape(display(serial)))
+            .replace(PLACE_WHEN, when))
