@@ -11,6 +11,7 @@ Flask, whose answer is the reference: the tests run both ways and expect the sam
 """
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import re
@@ -42,6 +43,10 @@ class ScanEdge:
         self.app = app
         self.wsgi_app = wsgi_app
         self._engine = None
+        # Idle DB-API connections of the edge (list pop/append are atomic): taking one out
+        # of SQLAlchemy's pool for every scan, with its reset on return, costs more than
+        # the scan's own SQL.
+        self._idle: list = []
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") == "GET" and LABEL_PATH.match(
@@ -68,8 +73,7 @@ class ScanEdge:
         query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
         if "linkType" in query or "lang" in query:
             return None
-        accept = parse_accept_header(environ.get("HTTP_ACCEPT"), MIMEAccept)
-        if accept.best_match(OFFERED) != "text/html":
+        if _best_type(environ.get("HTTP_ACCEPT")) != "text/html":
             return None
         try:
             key = parse_label_path(environ["PATH_INFO"])
@@ -107,29 +111,39 @@ class ScanEdge:
         ]
         return "200 OK", headers, body
 
-    def _record(self, target, run_id, serial, seq, client):
-        engine = self._engine
-        if engine is None:
-            from ..extensions import db
+    def _take(self):
+        try:
+            return self._idle.pop()
+        except IndexError:
+            if self._engine is None:
+                from ..extensions import db
 
-            with self.app.app_context():
-                engine = self._engine = db.engine
-        connection = engine.raw_connection()
+                with self.app.app_context():
+                    self._engine = db.engine
+            return self._engine.raw_connection()
+
+    def _record(self, target, run_id, serial, seq, client):
+        connection = self._take()
         try:
             history, version = record_and_count(
-                connection.driver_connection, engine.dialect.name, batch_id=target.batch_id,
-                run_id=run_id, serial=serial, seq=seq, client=client,
-                at=datetime.now(timezone.utc))
+                connection.driver_connection, self._engine.dialect.name,
+                batch_id=target.batch_id, run_id=run_id, serial=serial, seq=seq,
+                client=client, at=datetime.now(timezone.utc))
             if version != target.version:
                 connection.rollback()
-                return None
-            connection.commit()
-            return history
+                history = None
+            else:
+                connection.commit()
         except Exception:
-            connection.rollback()
+            connection.invalidate()  # a broken connection is not reused
             raise
-        finally:
-            connection.close()  # back to the pool
+        self._idle.append(connection)
+        return history
+
+    def close(self) -> None:
+        """Give the edge's connections back (tests, worker shutdown)."""
+        while self._idle:
+            self._idle.pop().close()
 
 
 def _language(app, cookies, environ) -> str:
@@ -138,7 +152,18 @@ def _language(app, cookies, environ) -> str:
     chosen = cookies.get("lang")
     if chosen in languages:
         return chosen
-    accept = parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept)
+    return _best_language(environ.get("HTTP_ACCEPT_LANGUAGE"), tuple(languages))
+
+
+@functools.lru_cache(maxsize=512)
+def _best_type(header: str | None) -> str | None:
+    """Werkzeug's content negotiation, memoised: phones send a handful of Accept values."""
+    return parse_accept_header(header, MIMEAccept).best_match(OFFERED)
+
+
+@functools.lru_cache(maxsize=512)
+def _best_language(header: str | None, languages: tuple[str, ...]) -> str:
+    accept = parse_accept_header(header, LanguageAccept)
     return accept.best_match(languages) or languages[0]
 
 
