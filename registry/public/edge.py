@@ -27,7 +27,7 @@ from ..ocop.rules import today_vn
 from ..templating import vn_datetime
 from .clients import classify
 from .fast import PLACE_CHECKS, PLACE_SEQ, PLACE_SERIAL, PLACE_WHEN
-from .scans import DEFAULT_WARNING_THRESHOLD, record_and_count
+from .scans import DEFAULT_WARNING_THRESHOLD, record_and_count, record_one_trip_pg
 
 log = logging.getLogger(__name__)
 
@@ -120,10 +120,24 @@ class ScanEdge:
 
                 with self.app.app_context():
                     self._engine = db.engine
-            return self._engine.raw_connection()
+            connection = self._engine.raw_connection()
+            if self._engine.dialect.name == "postgresql":
+                connection.driver_connection.autocommit = True  # one statement, one trip
+            return connection
 
     def _record(self, target, run_id, serial, seq, client):
         connection = self._take()
+        if self._engine.dialect.name == "postgresql":
+            try:
+                history = record_one_trip_pg(
+                    connection.driver_connection, version=target.version,
+                    batch_id=target.batch_id, run_id=run_id, serial=serial, seq=seq,
+                    client=client, at=datetime.now(timezone.utc))
+            except Exception:
+                connection.invalidate()
+                raise
+            self._idle.append(connection)
+            return history
         try:
             history, version = record_and_count(
                 connection.driver_connection, self._engine.dialect.name,
@@ -143,7 +157,10 @@ class ScanEdge:
     def close(self) -> None:
         """Give the edge's connections back (tests, worker shutdown)."""
         while self._idle:
-            self._idle.pop().close()
+            connection = self._idle.pop()
+            if self._engine is not None and self._engine.dialect.name == "postgresql":
+                connection.driver_connection.autocommit = False  # as the pool expects
+            connection.close()
 
 
 def _language(app, cookies, environ) -> str:

@@ -125,3 +125,49 @@ def rebuild_label_checks(batch_id: int) -> None:
         "max(scanned_at) FROM scans WHERE batch_id = :b "
         "AND client_class IN ('phone', 'browser') GROUP BY batch_id, serial_seq"),
         {"b": batch_id})
+
+
+# PostgreSQL, the edge only: the whole scan in ONE statement on an autocommit
+# connection (one round trip instead of five). The inserts happen only when the public
+# version is still the one the caller's caches were built at; otherwise nothing is
+# written and the caller lets Flask answer.
+_PG_ONE_TRIP = """
+WITH v AS (SELECT public_version AS version FROM cache_state WHERE id = 1),
+s AS (
+    INSERT INTO scans (batch_id, label_run_id, serial, serial_seq, scanned_at, client_class)
+    SELECT %(batch)s, %(run)s, %(serial)s, %(seq)s, %(at)s, %(client)s
+    FROM v WHERE v.version = %(version)s
+),
+c AS (
+    INSERT INTO label_checks (batch_id, serial_seq, checks, first_checked_at, last_checked_at)
+    SELECT %(batch)s, %(seq)s, 1, %(at)s, %(at)s
+    FROM v WHERE v.version = %(version)s AND %(counted)s
+    ON CONFLICT (batch_id, serial_seq) DO UPDATE
+    SET checks = label_checks.checks + 1, last_checked_at = excluded.last_checked_at
+    RETURNING checks, first_checked_at
+)
+SELECT (SELECT version FROM v),
+       COALESCE((SELECT checks FROM c),
+                (SELECT checks FROM label_checks WHERE batch_id = %(batch)s
+                 AND serial_seq = %(seq)s)),
+       COALESCE((SELECT first_checked_at FROM c),
+                (SELECT first_checked_at FROM label_checks WHERE batch_id = %(batch)s
+                 AND serial_seq = %(seq)s))
+"""
+
+
+def record_one_trip_pg(autocommit_connection, *, version: int, batch_id: int, run_id: int,
+                       serial: str, seq: int, client: ClientClass,
+                       at: datetime) -> LabelHistory | None:
+    """None when the public version moved (nothing was written)."""
+    cursor = autocommit_connection.cursor()
+    try:
+        cursor.execute(_PG_ONE_TRIP, {
+            "batch": batch_id, "run": run_id, "serial": serial, "seq": seq, "at": at,
+            "client": client.value, "version": version, "counted": client in COUNTED})
+        current, checks, first = cursor.fetchone()
+    finally:
+        cursor.close()
+    if (current or 0) != version:
+        return None
+    return LabelHistory(checks or 0, _as_utc(first))
