@@ -303,3 +303,18 @@ def certificate(decision_id: int):
         f"inline; filename=\"chung-nhan-ocop-{d.id}.pdf\"")
     return response
 
+
+
+@bp.route("/audit")
+@requires(Perm.AUDIT_VIEW)
+def audit_log():
+    """Who did what, newest first; filter by action ("decision.revoke", "user.")."""
+    from ..models import AuditEntry
+
+    action = (request.args.get("action") or "").strip()[:60]
+    query = db.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if action:
+        query = query.where(AuditEntry.action.startswith(action, autoescape=True))
+    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=50,
+                       error_out=False)
+    return render_template("office/audit.html", page=page, action=action)

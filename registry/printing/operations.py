@@ -16,7 +16,7 @@ from ..labels.layouts import LAYOUTS
 from ..labels.links import LabelAddressError, label_url_factory
 from ..labels.pdf import LabelContent
 from ..labels.serials import SerialSigner, derive_key, display
-from ..models import Batch, BatchStatus, LabelRun, Product, User
+from ..models import Batch, BatchStatus, LabelRun, PrinterProfile, Product, User
 from ..models.batch import MAX_SERIALS_PER_BATCH
 from ..ocop.rules import today_vn
 
@@ -74,11 +74,30 @@ def order_label_run(batch: Batch, *, count: int, layout: str, ecc: str = "M",
                    created_by=actor)
     db.session.add(run)
     batch.product.producer.last_label_layout = layout
+    remember_printer_offset(batch.product.producer_id, Decimal(str(offset_x_mm)),
+                            Decimal(str(offset_y_mm)))
     audit.record("labels.run", run,
                  f"In {count} tem cho lô {batch.lot_code} ({batch.product.name_vi})",
                  {"batch_id": batch.id, "start_seq": run.start_seq, "count": count,
                   "layout": layout, "ecc": ecc}, actor=actor, actor_label=actor_label)
     return run
+
+
+DEFAULT_PRINTER = "Máy in mặc định"
+
+
+def default_printer(producer_id: int) -> PrinterProfile | None:
+    return db.session.scalar(db.select(PrinterProfile).filter_by(
+        producer_id=producer_id, name=DEFAULT_PRINTER))
+
+
+def remember_printer_offset(producer_id: int, x: Decimal, y: Decimal) -> None:
+    """The offset that lined up the last run is offered again for the next one."""
+    printer = default_printer(producer_id)
+    if printer is None:
+        printer = PrinterProfile(producer_id=producer_id, name=DEFAULT_PRINTER)
+        db.session.add(printer)
+    printer.offset_x_mm, printer.offset_y_mm = x, y
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ from ..labels.pdf import write_label_pdf
 from ..models import Batch, LabelRun, Product, Role
 from ..permissions import Perm, authorize, requires
 from .forms import LabelRunForm
-from .operations import RunPrintJob, order_label_run, print_job, signer
+from ..labels.layouts import LAYOUTS
+from .operations import RunPrintJob, default_printer, order_label_run, print_job, signer
 
 bp = Blueprint("printing", __name__, url_prefix="/portal")
 
@@ -49,6 +50,9 @@ def order(batch_id: int):
     form = LabelRunForm()
     if not form.is_submitted():
         form.layout.data = batch.product.producer.last_label_layout or "a4-3x8"
+        printer = default_printer(batch.product.producer_id)
+        if printer is not None:
+            form.offset_x_mm.data, form.offset_y_mm.data = printer.offset_x_mm, printer.offset_y_mm
         if batch.quantity and batch.quantity == int(batch.quantity):
             form.count.data = min(int(batch.quantity), 100_000)
     status = 200
@@ -73,6 +77,31 @@ def order(batch_id: int):
     elif form.is_submitted():
         status = 400
     return render_template("printing/order.html", batch=batch, form=form), status
+
+
+@bp.route("/labels/align.pdf")
+@requires(Perm.LABELS_PRINT)
+def align():
+    """An alignment page for the chosen stock and offset: print it at 100 % on plain
+    paper, lay it on a label sheet against the light, adjust the offset."""
+    import io
+
+    from ..labels.pdf import write_alignment_pdf
+
+    layout = request.args.get("layout", "a4-3x8")
+    if layout not in LAYOUTS:
+        abort(404)
+    try:
+        offset = (float(request.args.get("x", 0)), float(request.args.get("y", 0)))
+    except ValueError:
+        abort(400, _("Độ lệch phải là số (mm)."))
+    if not all(-20 <= v <= 20 for v in offset):
+        abort(400, _("Độ lệch máy in phải trong khoảng −20 đến 20 mm."))
+    out = io.BytesIO()
+    write_alignment_pdf(out, layout, offset=offset)
+    response = Response(out.getvalue(), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="can-chinh-{layout}.pdf"'
+    return response
 
 
 @bp.route("/label-runs/<int:run_id>")

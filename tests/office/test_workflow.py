@@ -296,3 +296,30 @@ def test_dashboard_charts_are_inline_svg(client, auth, submitted, reviewer_user)
     html = client.get("/office/").get_data(as_text=True)
     assert html.count("<svg") == 3 and "<script" not in html
     assert "Sản phẩm OCOP còn hiệu lực: 1" in html
+
+
+def test_the_audit_log_is_for_administrators(client, auth, submitted, admin_user,
+                                             reviewer_user):
+    auth.login("reviewer")
+    assert client.get("/office/audit").status_code == 403
+    auth.logout()
+    auth.login("admin")
+    html = client.get("/office/audit?action=application.").get_data(as_text=True)
+    assert "application.submit" in html and "user.create" not in html
+
+
+def test_printer_offsets_are_remembered_and_the_alignment_page_is_a_pdf(
+        client, auth, producer_user, producer):
+    from registry.printing.operations import order_label_run
+
+    product = factories.make_product(producer)
+    batch = factories.make_batch(product, "AL1")
+    order_label_run(batch, count=1, layout="a4-3x7", offset_x_mm=1.5, offset_y_mm=-2)
+    db.session.commit()
+    auth.login("member.a")
+    page = client.get(f"/portal/batches/{batch.id}/labels").get_data(as_text=True)
+    assert 'value="1.5"' in page and 'value="-2.0"' in page
+    pdf = client.get("/portal/labels/align.pdf?layout=a4-3x7&x=1.5&y=-2")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert client.get("/portal/labels/align.pdf?layout=a4-3x7&x=99").status_code == 400
+    assert client.get("/portal/labels/align.pdf?layout=nope").status_code == 404
