@@ -6,7 +6,7 @@ import io
 from collections.abc import Iterator
 
 import sqlalchemy as sa
-from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
+from flask import (Blueprint, Response, flash, redirect, render_template, request,
                    stream_with_context, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -26,13 +26,6 @@ from .charts import Bar, bar_chart
 from .forms import ApproveForm, ForwardForm, RejectForm, RevokeForm, score_form_class
 
 bp = Blueprint("office", __name__, url_prefix="/office")
-
-
-def _get_or_404(model, ident: int):
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
 
 
 def _acting_level(app: RatingApplication | None = None) -> CouncilLevel:
@@ -85,7 +78,7 @@ def dashboard():
 @bp.route("/applications/<int:app_id>")
 @requires(Perm.OFFICE_VIEW)
 def application(app_id: int):
-    app = _get_or_404(RatingApplication, app_id)
+    app = db.get_or_404(RatingApplication, app_id)
     authorize(Perm.APPLICATION_SCORE, app)
     level = _acting_level(app)
     average = app.average_points()
@@ -109,7 +102,7 @@ def _issuing_body(app: RatingApplication, level: CouncilLevel) -> str:
 @bp.route("/applications/<int:app_id>/score", methods=["GET", "POST"])
 @requires(Perm.APPLICATION_SCORE)
 def score(app_id: int):
-    app = _get_or_404(RatingApplication, app_id)
+    app = db.get_or_404(RatingApplication, app_id)
     authorize(Perm.APPLICATION_SCORE, app)
     criteria = app.criteria_set.criteria
     form = score_form_class(criteria)()
@@ -141,7 +134,7 @@ def score(app_id: int):
 
 
 def _decide(app_id: int, form_class, action):
-    app = _get_or_404(RatingApplication, app_id)
+    app = db.get_or_404(RatingApplication, app_id)
     authorize(Perm.APPLICATION_DECIDE, app)
     form = form_class()
     if not form.validate_on_submit():
@@ -223,7 +216,7 @@ def expiring():
 @bp.route("/decisions/<int:decision_id>", methods=["GET", "POST"])
 @requires(Perm.OFFICE_VIEW)
 def decision(decision_id: int):
-    d = _get_or_404(RatingDecision, decision_id)
+    d = db.get_or_404(RatingDecision, decision_id)
     form = RevokeForm()
     status = 200
     if form.is_submitted():
@@ -296,7 +289,7 @@ def certificate(decision_id: int):
     from ..public.paths import product_path
     from .certificate import certificate_pdf
 
-    d = _get_or_404(RatingDecision, decision_id)
+    d = db.get_or_404(RatingDecision, decision_id)
     url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + product_path(d.product)
     response = Response(certificate_pdf(d, url), mimetype="application/pdf")
     response.headers["Content-Disposition"] = (

@@ -26,13 +26,6 @@ from .batch_forms import BatchForm, ConfirmForm, EventForm
 bp = Blueprint("portal_batches", __name__, url_prefix="/portal")
 
 
-def _get_or_404(model, ident: int):
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
-
-
 def _me():
     return current_user._get_current_object()
 
@@ -75,7 +68,7 @@ def harvest():
 @requires(Perm.BATCH_EDIT)
 def new_batch(product_id: int):
     """Guided path, screen 2: the batch, prefilled (lot code, today's dates, commune)."""
-    product = _get_or_404(Product, product_id)
+    product = db.get_or_404(Product, product_id)
     authorize(Perm.BATCH_EDIT, product)
     form = BatchForm()
     form.origin_commune.choices = _commune_choices()
@@ -125,7 +118,7 @@ def _commune(unit_id: int | None):
 @requires(Perm.BATCH_EDIT)
 def batch(batch_id: int):
     """A batch: its facts, its timeline, and the form to add an event."""
-    batch = _get_or_404(Batch, batch_id)
+    batch = db.get_or_404(Batch, batch_id)
     authorize(Perm.BATCH_EDIT, batch)
     form = EventForm()
     correcting = None
@@ -168,7 +161,7 @@ def batch(batch_id: int):
 @bp.route("/batches/<int:batch_id>/delete", methods=["POST"])
 @requires(Perm.BATCH_EDIT)
 def delete_batch(batch_id: int):
-    batch = _get_or_404(Batch, batch_id)
+    batch = db.get_or_404(Batch, batch_id)
     authorize(Perm.BATCH_EDIT, batch)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -190,10 +183,10 @@ def _insight_scope():
     producer_id = current_user.producer_id if current_user.role is Role.PRODUCER else None
     product = batch = None
     if request.args.get("product", type=int):
-        product = _get_or_404(Product, request.args.get("product", type=int))
+        product = db.get_or_404(Product, request.args.get("product", type=int))
         authorize(Perm.BATCH_EDIT, product)
     if request.args.get("batch", type=int):
-        batch = _get_or_404(Batch, request.args.get("batch", type=int))
+        batch = db.get_or_404(Batch, request.args.get("batch", type=int))
         authorize(Perm.BATCH_EDIT, batch)
     return producer_id, product, batch
 

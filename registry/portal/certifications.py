@@ -27,13 +27,6 @@ def _me() -> User:
     return current_user._get_current_object()
 
 
-def _get_or_404(model, ident: int):
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
-
-
 def _producer_in_scope() -> Producer | None:
     """The producer the page is about: ``?producer=<id>`` (checked), else the member's
     own; None for the office with no producer named (all producers)."""
@@ -41,7 +34,7 @@ def _producer_in_scope() -> Producer | None:
     if raw:
         if not raw.isdigit():
             abort(404)
-        producer = _get_or_404(Producer, int(raw))
+        producer = db.get_or_404(Producer, int(raw))
     else:
         producer = current_user.producer
     if producer is not None:
@@ -155,7 +148,7 @@ def new():
 @bp.route("/certifications/<int:cert_id>/renew", methods=["GET", "POST"])
 @requires(Perm.CERTIFICATION_EDIT)
 def renew(cert_id: int):
-    old = _get_or_404(Certification, cert_id)
+    old = db.get_or_404(Certification, cert_id)
     authorize(Perm.CERTIFICATION_EDIT, old)
     producer = old.producer
     # Pre-filled from the renewed certificate; the dates and number are the new one's.
@@ -185,7 +178,7 @@ def renew(cert_id: int):
 @bp.route("/certifications/<int:cert_id>/withdraw", methods=["GET", "POST"])
 @requires(Perm.CERTIFICATION_EDIT)
 def withdraw(cert_id: int):
-    cert = _get_or_404(Certification, cert_id)
+    cert = db.get_or_404(Certification, cert_id)
     authorize(Perm.CERTIFICATION_EDIT, cert)
     form = WithdrawForm()
     status = 400 if form.is_submitted() else 200

@@ -25,13 +25,6 @@ def _me() -> User:
     return current_user._get_current_object()
 
 
-def _get_or_404(model, ident: int):
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
-
-
 def _own_producer() -> Producer:
     """The producer the logged-in member belongs to (403 for anyone else)."""
     producer = current_user.producer
@@ -93,7 +86,7 @@ def profile():
 @bp.route("/producers/<int:producer_id>/edit", methods=["GET", "POST"])
 @requires(Perm.PRODUCER_EDIT)
 def edit(producer_id: int):
-    producer = _get_or_404(Producer, producer_id)
+    producer = db.get_or_404(Producer, producer_id)
     authorize(Perm.PRODUCER_EDIT, producer)
     return _edit_profile(producer)
 
@@ -180,7 +173,7 @@ def members():
 @bp.route("/producers/<int:producer_id>/members", methods=["GET", "POST"])
 @requires(Perm.PRODUCER_EDIT)
 def members_of(producer_id: int):
-    producer = _get_or_404(Producer, producer_id)
+    producer = db.get_or_404(Producer, producer_id)
     authorize(Perm.PRODUCER_EDIT, producer)
     return _members_page(producer, adding=request.method == "POST")
 
@@ -218,7 +211,7 @@ def _members_page(producer: Producer, status: int = 200, *, adding: bool = False
 @bp.route("/producer/members/<int:user_id>/deactivate", methods=["POST"])
 @requires(Perm.PRODUCER_EDIT)
 def deactivate(user_id: int):
-    member = _get_or_404(User, user_id)
+    member = db.get_or_404(User, user_id)
     if member.role is not Role.PRODUCER or member.producer is None:
         abort(404)
     producer = member.producer

@@ -23,13 +23,6 @@ from .operations import add_evidence
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
 
-def _get_or_404(model, ident: int):
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
-
-
 def _me():
     return current_user._get_current_object()
 
@@ -51,7 +44,7 @@ def home():
 @bp.route("/products/<int:product_id>/application", methods=["GET", "POST"])
 @requires(Perm.APPLICATION_EDIT)
 def new_application(product_id: int):
-    product = _get_or_404(Product, product_id)
+    product = db.get_or_404(Product, product_id)
     authorize(Perm.APPLICATION_EDIT, product)
     criteria_set = ratings.current_criteria_set()
     form = application_form_class(criteria_set.criteria)()
@@ -94,7 +87,7 @@ def _create(product, criteria_set, form, certs):
 @bp.route("/applications/<int:app_id>", methods=["GET", "POST"])
 @requires(Perm.APPLICATION_EDIT)
 def application(app_id: int):
-    app = _get_or_404(RatingApplication, app_id)
+    app = db.get_or_404(RatingApplication, app_id)
     authorize(Perm.APPLICATION_EDIT, app)
     form = EvidenceForm()
     status = 200
@@ -118,7 +111,7 @@ def application(app_id: int):
 @bp.route("/applications/<int:app_id>/submit", methods=["POST"])
 @requires(Perm.APPLICATION_EDIT)
 def submit(app_id: int):
-    app = _get_or_404(RatingApplication, app_id)
+    app = db.get_or_404(RatingApplication, app_id)
     authorize(Perm.APPLICATION_EDIT, app)
     if not SubmitForm().validate_on_submit():
         abort(400)

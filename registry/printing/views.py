@@ -24,13 +24,6 @@ from .operations import RunPrintJob, default_printer, order_label_run, print_job
 bp = Blueprint("printing", __name__, url_prefix="/portal")
 
 
-def _get_or_404(model, ident: int):
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
-
-
 @bp.route("/labels")
 @requires(Perm.LABELS_PRINT)
 def batches():
@@ -45,7 +38,7 @@ def batches():
 @bp.route("/batches/<int:batch_id>/labels", methods=["GET", "POST"])
 @requires(Perm.LABELS_PRINT)
 def order(batch_id: int):
-    batch = _get_or_404(Batch, batch_id)
+    batch = db.get_or_404(Batch, batch_id)
     authorize(Perm.LABELS_PRINT, batch)
     form = LabelRunForm()
     if not form.is_submitted():
@@ -107,7 +100,7 @@ def align():
 @bp.route("/label-runs/<int:run_id>")
 @requires(Perm.LABELS_PRINT)
 def run(run_id: int):
-    label_run = _get_or_404(LabelRun, run_id)
+    label_run = db.get_or_404(LabelRun, run_id)
     authorize(Perm.LABELS_PRINT, label_run)
     return render_template("printing/run.html", run=label_run)
 
@@ -115,7 +108,7 @@ def run(run_id: int):
 @bp.route("/label-runs/<int:run_id>/labels.pdf")
 @requires(Perm.LABELS_PRINT)
 def download(run_id: int):
-    label_run = _get_or_404(LabelRun, run_id)
+    label_run = db.get_or_404(LabelRun, run_id)
     authorize(Perm.LABELS_PRINT, label_run)
     job = print_job(label_run)
     response = Response(stream_pdf(job), mimetype="application/pdf")
