@@ -67,6 +67,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["vn_date"] = vn_date
     app.jinja_env.filters["vn_datetime"] = vn_datetime
     app.jinja_env.filters["stars"] = stars_text
+    from .labels.serials import display
+
+    app.jinja_env.filters["serial"] = display
     from .public.paths import batch_path, product_path
 
     app.jinja_env.globals.update(can=can, Perm=Perm, lang_url=lang_url,

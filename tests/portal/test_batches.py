@@ -153,7 +153,7 @@ def test_scan_insights_show_days_clients_and_suspicious_labels(app, client, auth
     html = client.get("/portal/insights").get_data(as_text=True)
     assert "8 lượt quét trong 30 ngày" in html
     assert "Điện thoại: <strong>6</strong>" in html and "Bot, xem trước liên kết: <strong>1</strong>" in html
-    assert "S00000000000" in html and "6 lần" in html
+    assert "S000-0000-0000" in html and "6 lần" in html
     assert "<svg" in html and "<script" not in html
     csv_body = client.get(f"/portal/insights/scans.csv?batch={batch.id}").get_data()
     assert csv_body.startswith(b"\xef\xbb\xbf")
