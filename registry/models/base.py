@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import Base, db
 
-__all__ = ["Base", "db", "UTCDateTime", "enum_type", "utcnow", "new_token",
+__all__ = ["Base", "db", "UTCDateTime", "localized", "enum_type", "utcnow", "new_token",
            "TOKEN_ALPHABET", "CreatedMixin", "DemoMixin"]
 
 #: Upper-case letters and digits without look-alikes (no 0/O, 1/I): 32 symbols, 5 bits each.
@@ -25,6 +25,19 @@ def utcnow() -> datetime:
 def new_token(length: int = 10) -> str:
     """Unguessable public token: ``length`` symbols of 5 bits (10 → 50 bits)."""
     return "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(length))
+
+
+def localized(pair: tuple[str, str]) -> str:
+    """The (Vietnamese, English) label for the page's language; Vietnamese elsewhere
+    (commands, exports, audit summaries)."""
+    from flask import has_request_context
+
+    if has_request_context():
+        from flask_babel import get_locale
+
+        if str(get_locale()) == "en":
+            return pair[1]
+    return pair[0]
 
 
 class UTCDateTime(sa.types.TypeDecorator):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..labels.links import check_ai_text
 
-from .base import Base, CreatedMixin, DemoMixin, UTCDateTime, enum_type
+from .base import Base, CreatedMixin, DemoMixin, UTCDateTime, enum_type, localized
 
 if TYPE_CHECKING:
     from .place import AdminUnit
@@ -227,4 +227,4 @@ class TraceEvent(CreatedMixin, Base):
 
     @property
     def biz_step_label(self) -> str:
-        return BIZ_STEP_LABELS[self.biz_step][0]
+        return localized(BIZ_STEP_LABELS[self.biz_step])

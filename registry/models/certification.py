@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..ocop.rules import today_vn
-from .base import Base, CreatedMixin, DemoMixin, enum_type
+from .base import Base, CreatedMixin, DemoMixin, enum_type, localized
 from .files import StoredFile
 
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ class Certification(CreatedMixin, DemoMixin, Base):
     def kind_label(self) -> str:
         if self.kind is CertificationKind.OTHER and self.other_kind:
             return self.other_kind
-        return CERTIFICATION_KIND_LABELS[self.kind][0]
+        return localized(CERTIFICATION_KIND_LABELS[self.kind])
 
     def status(self, on: date | None = None) -> CertificationStatus:
         on = on or today_vn()

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, CreatedMixin, DemoMixin, enum_type
+from .base import Base, CreatedMixin, DemoMixin, enum_type, localized
 from .place import AdminUnit
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ class Producer(CreatedMixin, DemoMixin, Base):
 
     @property
     def kind_label(self) -> str:
-        return PRODUCER_KIND_LABELS[self.kind][0]
+        return localized(PRODUCER_KIND_LABELS[self.kind])
 
     @property
     def full_address(self) -> str:

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from ..labels.gs1 import normalize_gtin
 from ..ocop.groups import GROUPS
 from ..text import search_key
-from .base import Base, CreatedMixin, DemoMixin, UTCDateTime, enum_type, new_token, utcnow
+from .base import (Base, CreatedMixin, DemoMixin, UTCDateTime, enum_type, localized,
+                   new_token, utcnow)
 from .files import StoredFile
 
 if TYPE_CHECKING:
@@ -87,7 +88,8 @@ class Product(CreatedMixin, DemoMixin, Base):
 
     @property
     def group_name(self) -> str:
-        return GROUPS[self.group_code].name_vi
+        group = GROUPS[self.group_code]
+        return localized((group.name_vi, group.name_en))
 
     def current_decision(self, on: date | None = None) -> RatingDecision | None:
         """The newest decision taken on or before ``on`` (valid, expired or revoked)."""

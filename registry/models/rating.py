@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..ocop import rules
 from ..ocop.criteria import COUNCIL_LEVEL_LABELS, CouncilLevel, Part
-from .base import Base, CreatedMixin, DemoMixin, UTCDateTime, enum_type
+from .base import Base, CreatedMixin, DemoMixin, UTCDateTime, enum_type, localized
 from .files import StoredFile
 
 if TYPE_CHECKING:
@@ -93,12 +93,13 @@ class ApplicationState(enum.Enum):
 
 
 APPLICATION_STATE_LABELS = {
-    ApplicationState.DRAFT: "Bản nháp",
-    ApplicationState.SUBMITTED: "Đã nộp, chờ chấm điểm",
-    ApplicationState.SCORED: "Đã chấm điểm, chờ quyết định",
-    ApplicationState.APPROVED: "Đã công nhận",
-    ApplicationState.REJECTED: "Không công nhận",
-    ApplicationState.POTENTIAL_5STAR: "Tiềm năng 5 sao, chờ Hội đồng trung ương",
+    ApplicationState.DRAFT: ("Bản nháp", "Draft"),
+    ApplicationState.SUBMITTED: ("Đã nộp, chờ chấm điểm", "Submitted, waiting to be scored"),
+    ApplicationState.SCORED: ("Đã chấm điểm, chờ quyết định", "Scored, waiting for a decision"),
+    ApplicationState.APPROVED: ("Đã công nhận", "Recognised"),
+    ApplicationState.REJECTED: ("Không công nhận", "Not recognised"),
+    ApplicationState.POTENTIAL_5STAR: ("Tiềm năng 5 sao, chờ Hội đồng trung ương",
+                                       "Potential 5 stars, waiting for the national council"),
 }
 
 #: States in which an application waits for the office.
@@ -168,7 +169,7 @@ class RatingApplication(CreatedMixin, DemoMixin, Base):
 
     @property
     def state_label(self) -> str:
-        return APPLICATION_STATE_LABELS[self.state]
+        return localized(APPLICATION_STATE_LABELS[self.state])
 
     def average_points(self) -> Decimal | None:
         """Mean of the submitted score sheets' totals, two decimals."""
@@ -317,7 +318,7 @@ class RatingDecision(CreatedMixin, DemoMixin, Base):
 
     @property
     def level_label(self) -> str:
-        return COUNCIL_LEVEL_LABELS[self.issuing_level][0]
+        return localized(COUNCIL_LEVEL_LABELS[self.issuing_level])
 
     def __repr__(self) -> str:
         return f"<RatingDecision {self.decision_number} {self.stars}★>"

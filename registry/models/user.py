@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..ocop.criteria import CouncilLevel
-from .base import Base, CreatedMixin, DemoMixin, UTCDateTime, enum_type
+from .base import Base, CreatedMixin, DemoMixin, UTCDateTime, enum_type, localized
 
 if TYPE_CHECKING:
     from .place import AdminUnit
@@ -85,7 +85,7 @@ class User(UserMixin, CreatedMixin, DemoMixin, Base):
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS[self.role][0]
+        return localized(ROLE_LABELS[self.role])
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles

@@ -266,7 +266,7 @@ def decisions_csv():
                 d.decision_number, d.decided_on.isoformat(), d.valid_until.isoformat(),
                 STATUS_LABELS[d.status(today).value], d.stars,
                 f"{d.points:.2f}" if d.points is not None else "", d.product.name_vi,
-                d.product.producer.name, d.product.group_name, d.issuing_body,
+                d.product.producer.name, GROUPS[d.product.group_code].name_vi, d.issuing_body,
                 COUNCIL_LEVEL_LABELS[d.issuing_level][0], d.criteria_set.label,
                 d.revoked_on.isoformat() if d.revoked_on else "", d.revocation_reason or "",
                 "có" if d.is_demo else ""])

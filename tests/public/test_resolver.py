@@ -198,6 +198,7 @@ def test_english_product_page(client, labelled):
     _, _, paths = labelled
     html = client.get(paths[0] .split("?")[0] + "?lang=en", headers=PHONE).get_data(as_text=True)
     assert '<html lang="en">' in html and "<h1>Kế Thành Năm Roi pomelo</h1>" in html
+    assert "Cooperative" in html and "Hợp tác xã" not in html  # labels follow the language
 
 
 def test_page_carries_json_ld_and_open_graph(client, labelled):
