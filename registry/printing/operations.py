@@ -57,7 +57,8 @@ def order_label_run(batch: Batch, *, count: int, layout: str, ecc: str = "M",
                           product_code=None if batch.product.gtin else batch.product.public_token,
                           lot=batch.lot_code)
     except LabelAddressError as error:
-        raise OperationRefused(f"Mã lô “{batch.lot_code}” không in được lên tem: {error}.")
+        raise OperationRefused(
+            f"Mã lô “{batch.lot_code}” không in được lên tem: {error}.") from None
     end = db.session.execute(
         sa.update(Batch)
         .where(Batch.id == batch.id, Batch.next_serial + count <= MAX_SERIALS_PER_BATCH)

@@ -1,10 +1,12 @@
-"""The scan page's fast path: what a phone gets for a serialized label, in two statements.
+"""The scan page's fast path inside Flask, and the caches the edge (``edge.py``) reads.
 
 An anonymous GET of ``/01/{GTIN}/10/{lot}/21/{serial}`` is the registry's hottest
 request. Everything about the product and batch is cached per process (see ``cache``);
-per request the registry only checks the serial's signature, inserts the scan, reads the
-label's counts together with the public version, commits, and puts the verdict into the
-cached page. When the version moved, the caches are rebuilt before anything is served.
+per request the registry only checks the serial's signature, records the scan and bumps
+the label's running total (``scans.record_and_count``), reads the public version,
+commits, and puts the verdict into the cached page. When the version moved, the caches
+are rebuilt before anything is served. The first scan of a label in a process comes
+through here and fills the caches; the following ones are answered by the edge.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from .clients import COUNTED, classify
 from .scans import session_record
 
 VERDICT_MARK = "<!--label-verdict-->"
+
 
 @dataclass(frozen=True)
 class LabelTarget:
