@@ -2,7 +2,7 @@
 
 Each label carries its QR code (quiet zone inside the label), the product name, the
 OCOP stars when the product holds a valid rating, the producer, the lot, the expiry date
-when there is one, and the serial as ``XXXX-XXXX-XXXX``. Long names wrap (up to three
+when there is one, and the serial as groups of four (``ABCD-EFGH-JKMN``). Long names wrap (up to three
 lines), shrink, and end with '…' rather than overflow; the serial is never cut.
 
 Built for long runs: labels are read from an iterable a few pages at a time, their QR

@@ -14,7 +14,7 @@ count), recomputes the MAC and checks that the seq falls in a printed run. A for
 has seen any number of genuine serials still has to guess 40 secret-derived bits
 (one chance in about 10**12 per try).
 
-Serials are shown to people as ``XXXX-XXXX-XXXX``; :meth:`SerialSigner.verify`
+Serials are shown to people as groups of four (``ABCD-EFGH-JKMN``); :meth:`SerialSigner.verify`
 accepts that form, lower case and spaces.
 """
 
@@ -153,7 +153,7 @@ class SerialSigner:
 
     @staticmethod
     def display(serial: str) -> str:
-        """``XXXX-XXXX-XXXX`` form of a serial (see :func:`display`)."""
+        """groups of four (``ABCD-EFGH-JKMN``) form of a serial (see :func:`display`)."""
         return display(serial)
 
 

@@ -10,12 +10,11 @@ from flask import (Blueprint, Response, abort, flash, redirect, render_template,
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from ..exceptions import OperationRefused
 from ..extensions import db
 from ..labels.pdf import write_label_pdf
-from ..models import Batch, LabelRun, Product, Role
+from ..models import Batch, LabelRun
 from ..permissions import Perm, authorize, requires
 from .forms import LabelRunForm
 from ..labels.layouts import LAYOUTS
@@ -27,12 +26,8 @@ bp = Blueprint("printing", __name__, url_prefix="/portal")
 @bp.route("/labels")
 @requires(Perm.LABELS_PRINT)
 def batches():
-    query = (db.select(Batch).join(Batch.product)
-             .options(selectinload(Batch.label_runs))
-             .order_by(Batch.created_at.desc(), Batch.id.desc()))
-    if current_user.role is Role.PRODUCER:
-        query = query.where(Product.producer_id == current_user.producer_id)
-    return render_template("printing/batches.html", batches=db.session.scalars(query).all())
+    """The old address of the batch list: the portal's batch list prints labels too."""
+    return redirect(url_for("portal_batches.batches"), 301)
 
 
 @bp.route("/batches/<int:batch_id>/labels", methods=["GET", "POST"])
