@@ -33,6 +33,9 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def store_locale():
-        from flask_babel import get_locale
+        from flask_babel import get_locale, refresh
 
+        # Flask-Babel caches the choice on ``g``: requests that share an app context
+        # (a test client inside ``app.app_context()``) must still choose afresh.
+        refresh()
         g.lang = str(get_locale())

@@ -21,13 +21,15 @@ from urllib.parse import parse_qsl
 from werkzeug.datastructures import LanguageAccept, MIMEAccept
 from werkzeug.http import parse_accept_header, parse_cookie
 
+from ..db_setup import writer_lock
 from ..labels.links import LabelAddressError, parse_label_path
 from ..labels.serials import display
 from ..ocop.rules import today_vn
 from ..templating import vn_datetime
 from .clients import classify
 from .fast import PLACE_CHECKS, PLACE_SEQ, PLACE_SERIAL, PLACE_WHEN
-from .scans import DEFAULT_WARNING_THRESHOLD, record_and_count, record_one_trip_pg
+from .scans import (DEFAULT_WARNING_THRESHOLD, prepare_one_trip_pg, record_and_count,
+                    record_one_trip_pg, release_one_trip_pg)
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,7 @@ class ScanEdge:
         self.app = app
         self.wsgi_app = wsgi_app
         self._engine = None
+        self._writer_lock = None
         # Idle DB-API connections of the edge (list pop/append are atomic): taking one out
         # of SQLAlchemy's pool for every scan, with its reset on return, costs more than
         # the scan's own SQL.
@@ -67,11 +70,10 @@ class ScanEdge:
         caches = app.extensions.get("registry.scan_caches")
         if caches is None:
             return None
-        cookies = parse_cookie(environ)
+        cookies = parse_cookie(environ) if environ.get("HTTP_COOKIE") else {}
         if any(name in cookies for name in LOGIN_COOKIES):
             return None
-        query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
-        if "linkType" in query or "lang" in query:
+        if _asks_for_flask(environ.get("QUERY_STRING", "")):
             return None
         if _best_type(environ.get("HTTP_ACCEPT")) != "text/html":
             return None
@@ -119,15 +121,22 @@ class ScanEdge:
                 from ..extensions import db
 
                 with self.app.app_context():
-                    self._engine = db.engine
+                    engine = db.engine
+                self._writer_lock = writer_lock(engine)
+                self._engine = engine
             connection = self._engine.raw_connection()
             if self._engine.dialect.name == "postgresql":
-                driver = connection.driver_connection
-                driver.autocommit = True  # one statement, one round trip
-                # A scan is a log line: after a crash the last fraction of a second of
-                # scans may be missing, but nothing is ever half-written, and no scan
-                # waits for a disk flush. Only the edge's own connections do this.
-                driver.execute("SET synchronous_commit = off")
+                try:
+                    driver = connection.driver_connection
+                    driver.autocommit = True  # one statement, one round trip
+                    # A scan is a log line: after a crash the last fraction of a second
+                    # of scans may be missing, but nothing is ever half-written, and no
+                    # scan waits for a disk flush. Only the edge's own connections do it.
+                    driver.execute("SET synchronous_commit = off")
+                    prepare_one_trip_pg(driver.pgconn)
+                except Exception:
+                    connection.invalidate()
+                    raise
             return connection
 
     def _record(self, target, run_id, serial, seq, client):
@@ -135,7 +144,7 @@ class ScanEdge:
         if self._engine.dialect.name == "postgresql":
             try:
                 history = record_one_trip_pg(
-                    connection.driver_connection, version=target.version,
+                    connection.driver_connection.pgconn, version=target.version,
                     batch_id=target.batch_id, run_id=run_id, serial=serial, seq=seq,
                     client=client, at=datetime.now(timezone.utc))
             except Exception:
@@ -144,15 +153,16 @@ class ScanEdge:
             self._idle.append(connection)
             return history
         try:
-            history, version = record_and_count(
-                connection.driver_connection, self._engine.dialect.name,
-                batch_id=target.batch_id, run_id=run_id, serial=serial, seq=seq,
-                client=client, at=datetime.now(timezone.utc))
-            if version != target.version:
-                connection.rollback()
-                history = None
-            else:
-                connection.commit()
+            with self._writer_lock:
+                history, version = record_and_count(
+                    connection.driver_connection, self._engine.dialect.name,
+                    batch_id=target.batch_id, run_id=run_id, serial=serial, seq=seq,
+                    client=client, at=datetime.now(timezone.utc))
+                if version != target.version:
+                    connection.rollback()
+                    history = None
+                else:
+                    connection.commit()
         except Exception:
             connection.invalidate()  # a broken connection is not reused
             raise
@@ -165,9 +175,20 @@ class ScanEdge:
             connection = self._idle.pop()
             if self._engine is not None and self._engine.dialect.name == "postgresql":
                 driver = connection.driver_connection
+                release_one_trip_pg(driver.pgconn)
                 driver.execute("RESET synchronous_commit")
                 driver.autocommit = False  # as the pool expects
             connection.close()
+
+
+def _asks_for_flask(query: str) -> bool:
+    """``?lang=`` or ``?linkType=`` in the query (label addresses carry only AIs there,
+    such as ``?17=281105``). A plain substring test suffices unless names are
+    percent-encoded; it may send a few odd queries to Flask, never the reverse."""
+    if "%" in query:
+        names = dict(parse_qsl(query, keep_blank_values=True))
+        return "lang" in names or "linkType" in names
+    return "lang" in query or "linkType" in query
 
 
 def _language(app, cookies, environ) -> str:

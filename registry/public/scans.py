@@ -127,47 +127,75 @@ def rebuild_label_checks(batch_id: int) -> None:
         {"b": batch_id})
 
 
-# PostgreSQL, the edge only: the whole scan in ONE statement on an autocommit
+# PostgreSQL, the edge only: the whole scan in ONE prepared statement on an autocommit
 # connection (one round trip instead of five). The inserts happen only when the public
 # version is still the one the caller's caches were built at; otherwise nothing is
-# written and the caller lets Flask answer.
+# written and the caller lets Flask answer. The first check time comes back as UTC text,
+# whatever the session's TimeZone and DateStyle.
+PG_EDGE_STATEMENT = b"registry_edge_scan"
 _PG_ONE_TRIP = """
 WITH v AS (SELECT public_version AS version FROM cache_state WHERE id = 1),
 s AS (
     INSERT INTO scans (batch_id, label_run_id, serial, serial_seq, scanned_at, client_class)
-    SELECT %(batch)s, %(run)s, %(serial)s, %(seq)s, %(at)s, %(client)s
-    FROM v WHERE v.version = %(version)s
+    SELECT $1::integer, $2::integer, $3::varchar, $4::integer, $5::timestamptz, $6::varchar
+    FROM v WHERE v.version = $7::bigint
 ),
 c AS (
     INSERT INTO label_checks (batch_id, serial_seq, checks, first_checked_at, last_checked_at)
-    SELECT %(batch)s, %(seq)s, 1, %(at)s, %(at)s
-    FROM v WHERE v.version = %(version)s AND %(counted)s
+    SELECT $1::integer, $4::integer, 1, $5::timestamptz, $5::timestamptz
+    FROM v WHERE v.version = $7::bigint AND $8::boolean
     ON CONFLICT (batch_id, serial_seq) DO UPDATE
     SET checks = label_checks.checks + 1, last_checked_at = excluded.last_checked_at
     RETURNING checks, first_checked_at
 )
 SELECT (SELECT version FROM v),
        COALESCE((SELECT checks FROM c),
-                (SELECT checks FROM label_checks WHERE batch_id = %(batch)s
-                 AND serial_seq = %(seq)s)),
-       COALESCE((SELECT first_checked_at FROM c),
-                (SELECT first_checked_at FROM label_checks WHERE batch_id = %(batch)s
-                 AND serial_seq = %(seq)s))
+                (SELECT checks FROM label_checks
+                 WHERE batch_id = $1::integer AND serial_seq = $4::integer)),
+       to_char(COALESCE((SELECT first_checked_at FROM c),
+                        (SELECT first_checked_at FROM label_checks
+                         WHERE batch_id = $1::integer AND serial_seq = $4::integer))
+               AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')
 """
 
 
-def record_one_trip_pg(autocommit_connection, *, version: int, batch_id: int, run_id: int,
-                       serial: str, seq: int, client: ClientClass,
-                       at: datetime) -> LabelHistory | None:
-    """None when the public version moved (nothing was written)."""
-    cursor = autocommit_connection.cursor()
-    try:
-        cursor.execute(_PG_ONE_TRIP, {
-            "batch": batch_id, "run": run_id, "serial": serial, "seq": seq, "at": at,
-            "client": client.value, "version": version, "counted": client in COUNTED})
-        current, checks, first = cursor.fetchone()
-    finally:
-        cursor.close()
-    if (current or 0) != version:
+class EdgeStatementError(RuntimeError):
+    """The database refused the edge's statement (the caller drops the connection)."""
+
+
+def prepare_one_trip_pg(pgconn) -> None:
+    """Prepare the edge's statement on a libpq connection (``psycopg.pq.PGconn``)."""
+    from psycopg import pq
+
+    result = pgconn.prepare(PG_EDGE_STATEMENT, _PG_ONE_TRIP.encode())
+    if (result.status != pq.ExecStatus.COMMAND_OK
+            and result.error_field(pq.DiagnosticField.SQLSTATE) != b"42P05"):  # already there
+        raise EdgeStatementError(pgconn.get_error_message().decode(errors="replace"))
+
+
+def release_one_trip_pg(pgconn) -> None:
+    pgconn.exec_(b"DEALLOCATE " + PG_EDGE_STATEMENT)
+
+
+def record_one_trip_pg(pgconn, *, version: int, batch_id: int, run_id: int, serial: str,
+                       seq: int, client: ClientClass, at: datetime) -> LabelHistory | None:
+    """Record a scan through libpq itself, on an autocommit connection where
+    :func:`prepare_one_trip_pg` ran. psycopg's cursor would convert and adapt the same
+    eight parameters in Python for every scan; here they go as text, straight to
+    ``PQexecPrepared`` (which releases the GIL while it waits). None when the public
+    version moved (nothing was written)."""
+    from psycopg import pq
+
+    result = pgconn.exec_prepared(PG_EDGE_STATEMENT, [
+        b"%d" % batch_id, b"%d" % run_id, serial.encode("ascii"), b"%d" % seq,
+        at.astimezone(timezone.utc).isoformat().encode("ascii"), client.value.encode("ascii"),
+        b"%d" % version, b"t" if client in COUNTED else b"f"])
+    if result.status != pq.ExecStatus.TUPLES_OK or result.ntuples != 1:
+        raise EdgeStatementError(pgconn.get_error_message().decode(errors="replace"))
+    current, checks, first = (result.get_value(0, i) for i in range(3))
+    if int(current or 0) != version:
         return None
-    return LabelHistory(checks or 0, _as_utc(first))
+    if checks is None:
+        return LabelHistory(0, None)
+    return LabelHistory(int(checks),
+                        datetime.fromisoformat(first.decode()).replace(tzinfo=timezone.utc))

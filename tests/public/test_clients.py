@@ -39,3 +39,17 @@ def test_desktop_browsers_and_headless_chrome_are_browsers():
 def test_json_clients_are_api_and_prefetches_are_bots():
     assert classify("MyApp/1.0", accept="application/linkset+json") is ClientClass.API
     assert classify(PHONES[0], accept="text/html", purpose="prefetch") is ClientClass.BOT
+
+
+def test_the_answer_does_not_depend_on_what_was_asked_before():
+    """The User-Agent part is memoised: a cached phone is still an API client when it
+    asks for JSON, and long User-Agents (not cached) are classified alike."""
+    phone = PHONES[0]
+    assert classify(phone, accept="text/html") is ClientClass.PHONE
+    assert classify(phone, accept="application/json") is ClientClass.API
+    assert classify(phone, accept="text/html", purpose="prefetch") is ClientClass.BOT
+    assert classify(phone, accept="text/html") is ClientClass.PHONE
+    long_bot = "Googlebot/2.1 " + "x" * 600
+    long_phone = phone + " " + "x" * 600
+    assert classify(long_bot, accept="text/html") is ClientClass.BOT
+    assert classify(long_phone, accept="text/html") is ClientClass.PHONE

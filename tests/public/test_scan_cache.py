@@ -5,6 +5,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import event
 
 from registry import create_app
@@ -143,3 +144,78 @@ def test_bots_through_the_edge_are_recorded_but_not_counted(client, scene):
     assert "Đây là lần kiểm tra đầu tiên" in bot.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(Scan.id))) == 2
     assert db.session.scalar(db.select(LabelCheck.checks)) == 1
+
+
+def test_the_edge_shows_the_first_check_time_flask_shows(app, client, scene):
+    """The edge reads the running total through its own statement (libpq on
+    PostgreSQL): the first check time it prints is the one in the database."""
+    from registry.models import LabelCheck
+    from registry.templating import vn_datetime
+
+    _, _, _, paths = scene
+    client.get(paths[1], headers=PHONE)
+    second = client.get(paths[1], headers=PHONE)
+    assert second.headers.get("X-Registry-Path") == "edge"
+    first = db.session.scalar(db.select(LabelCheck.first_checked_at))
+    assert f"Đã kiểm tra 2 lần, lần đầu ngày {vn_datetime(first)}" in \
+        second.get_data(as_text=True)
+
+
+def test_postgres_edge_statement_whatever_the_session_time_zone(app, scene):
+    from datetime import datetime, timezone
+
+    from registry.models import ClientClass, LabelCheck, Scan
+    from registry.public.cache import VERSION_QUERY
+    from registry.public.scans import (prepare_one_trip_pg, record_one_trip_pg,
+                                       release_one_trip_pg)
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the one-trip statement is PostgreSQL's")
+    _, _, batch, _ = scene
+    run_id = batch.label_runs[0].id
+    version = db.session.execute(sa.select(VERSION_QUERY)).scalar() or 0
+    db.session.commit()
+    raw = db.engine.raw_connection()
+    try:
+        driver = raw.driver_connection
+        driver.autocommit = True
+        driver.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")
+        prepare_one_trip_pg(driver.pgconn)
+        prepare_one_trip_pg(driver.pgconn)  # a second time is harmless
+        at = datetime(2026, 3, 1, 16, 59, 30, 123456, tzinfo=timezone.utc)
+        args = dict(batch_id=batch.id, run_id=run_id, serial="ABCD", seq=1, at=at)
+        one = record_one_trip_pg(driver.pgconn, version=version, client=ClientClass.PHONE,
+                                 **args)
+        two = record_one_trip_pg(driver.pgconn, version=version, client=ClientClass.PHONE,
+                                 **{**args, "at": datetime.now(timezone.utc)})
+        bot = record_one_trip_pg(driver.pgconn, version=version, client=ClientClass.BOT,
+                                 **args)
+        stale = record_one_trip_pg(driver.pgconn, version=version + 1,
+                                   client=ClientClass.PHONE, **args)
+        release_one_trip_pg(driver.pgconn)
+        driver.execute("RESET TimeZone")
+        driver.autocommit = False
+    finally:
+        raw.close()
+    assert (one.checks, one.first_checked_at) == (1, at)
+    assert (two.checks, two.first_checked_at) == (2, at)
+    assert (bot.checks, bot.first_checked_at) == (2, at)  # recorded, not counted
+    assert stale is None  # the public data moved on: nothing written
+    assert db.session.scalar(db.select(db.func.count(Scan.id))) == 3
+    assert db.session.scalar(db.select(LabelCheck.checks)) == 2
+
+
+@pytest.mark.parametrize("query", ["?lang=en", "?l%61ng=en", "?17=281105&lang=en"])
+def test_a_language_asked_in_the_query_wins_over_the_warm_edge(client, scene, query):
+    _, _, _, paths = scene
+    client.get(paths[0], headers=PHONE)
+    assert client.get(paths[0], headers=PHONE).headers.get("X-Registry-Path") == "edge"
+    html = client.get(paths[0] + query, headers=PHONE).get_data(as_text=True)
+    assert '<html lang="en">' in html
+
+
+def test_a_linkset_asked_in_the_query_wins_over_the_warm_edge(client, scene):
+    _, _, _, paths = scene
+    client.get(paths[0], headers=PHONE)
+    response = client.get(paths[0] + "?linkType=linkset", headers=PHONE)
+    assert response.mimetype == "application/linkset+json" and "linkset" in response.json
