@@ -3,11 +3,12 @@
 A buyer's phone opening ``/01/{GTIN}/10/{lot}/21/{serial}`` is the registry's hottest
 request. When everything the page needs is already cached by this process (the label's
 target, the rendered page and its verdict forms, all at the current public version),
-this WSGI layer verifies the serial, records the scan in three driver-level statements,
-and fills the verdict into the cached page, without building a Flask request, session,
-locale or template context. Anything else (a cache miss, a changed version, a cookie
-that may carry a login, ``?lang=`` or ``?linkType=``, a JSON client, an error) goes to
-Flask, whose answer is the reference: the tests run both ways and expect the same page.
+this WSGI layer verifies the serial, records the scan (three driver-level statements on
+SQLite, one prepared libpq statement on PostgreSQL), and fills the verdict into the
+cached page, without building a Flask request, session, locale or template context.
+Anything else (a cache miss, a changed version, a cookie that may carry a login,
+``?lang=`` or ``?linkType=``, a JSON client, an error) goes to Flask, whose answer is the
+reference: the tests run both ways and expect the same page.
 """
 from __future__ import annotations
 
