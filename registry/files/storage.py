@@ -2,18 +2,30 @@
 
 Keys are random and never derived from the user's file name, so names with
 diacritics, slashes or dots can never escape the folder or overwrite a file.
+
+The bytes follow their ``stored_files`` row: a file written for a transaction that rolls
+back is removed, and so is the file of a row deleted by a transaction that commits.
+Bytes are written before the commit (so a committed row always has its file) and
+removed only after it (so a rolled-back deletion still has its file).
 """
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import secrets
 from pathlib import Path
 
 from flask import current_app
+from flask_sqlalchemy.session import Session as AppSession
+from sqlalchemy import event
 
 from ..extensions import db
 from ..models import StoredFile
+
+log = logging.getLogger(__name__)
+WRITTEN = "registry.files.written"  # session.info keys: paths this transaction wrote …
+DELETED = "registry.files.deleted"  # … and paths of rows it deleted
 
 
 def _path(key: str) -> Path:
@@ -31,6 +43,7 @@ def save(data: bytes, *, original_name: str, content_type: str,
     tmp = path.with_suffix(".part")
     tmp.write_bytes(data)
     os.replace(tmp, path)
+    db.session.info.setdefault(WRITTEN, set()).add(path)
     stored = StoredFile(key=key, original_name=original_name[:255], content_type=content_type,
                         size=len(data), sha256=hashlib.sha256(data).hexdigest(),
                         owner_producer_id=owner_producer_id, uploaded_by_id=uploaded_by_id)
@@ -40,3 +53,34 @@ def save(data: bytes, *, original_name: str, content_type: str,
 
 def read_path(stored: StoredFile) -> Path:
     return _path(stored.key)
+
+
+def _unlink(paths) -> None:
+    for path in paths:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:  # the transaction's outcome stands; the file is merely left over
+            log.warning("could not remove uploaded file %s", path, exc_info=True)
+
+
+@event.listens_for(AppSession, "after_flush")
+def _note_deleted_files(session, flush_context) -> None:
+    deleted = [obj for obj in session.deleted if isinstance(obj, StoredFile)]
+    if deleted:
+        session.info.setdefault(DELETED, set()).update(_path(obj.key) for obj in deleted)
+
+
+@event.listens_for(AppSession, "after_commit")
+def _after_commit(session) -> None:
+    session.info.pop(WRITTEN, None)  # their rows are in: the files stay
+    _unlink(session.info.pop(DELETED, ()))
+
+
+@event.listens_for(AppSession, "after_transaction_end")
+def _after_transaction_end(session, transaction) -> None:
+    """A transaction that ends without a commit (rollback, or a session closed at the
+    end of a request) takes the files it wrote with it, and keeps those it deleted."""
+    if transaction.parent is not None or transaction.nested:
+        return  # the outer transaction decides
+    session.info.pop(DELETED, None)
+    _unlink(session.info.pop(WRITTEN, ()))
