@@ -83,9 +83,10 @@ class Certification(CreatedMixin, DemoMixin, Base):
     evidence_file_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("stored_files.id", ondelete="RESTRICT")
     )
-    #: The certificate this one renews.
+    #: The certificate this one renews. Unique: a certificate is renewed once, even by
+    #: two renewals submitted at the same moment.
     renews_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("certifications.id", ondelete="RESTRICT")
+        sa.ForeignKey("certifications.id", ondelete="RESTRICT"), index=True, unique=True
     )
 
     producer: Mapped[Producer] = relationship()
