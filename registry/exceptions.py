@@ -1,8 +1,28 @@
-"""Errors that operations raise with a message meant for the user."""
+"""Errors that operations raise with a message meant for the user.
+
+Messages are written in Vietnamese (the msgid) and translated, when they are raised, into
+the language of the request being answered: ``_("... %(login)s ...", login=login)`` with
+:func:`gettext` below. Outside a request (``flask`` commands, the demo loader) they stay
+in Vietnamese.
+"""
+from __future__ import annotations
+
+
+def gettext(message: str, **values) -> str:
+    """``message`` in the request's language, with its ``%(name)s`` placeholders filled;
+    plain Vietnamese outside a request (the CLI has no page language to follow)."""
+    from flask import has_request_context
+
+    if has_request_context():
+        from flask_babel import gettext as translate
+
+        return translate(message, **values)
+    return message % values if values else message
 
 
 class OperationRefused(Exception):
-    """The operation would break a rule; ``message`` says which, in Vietnamese."""
+    """The operation would break a rule; ``message`` says which, in the language of the
+    request (Vietnamese, or English when the user chose it), Vietnamese in commands."""
 
     def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .. import audit
-from ..exceptions import OperationRefused
+from ..exceptions import OperationRefused, gettext as _
 from ..extensions import db
 from ..models import AdminUnit, Producer, Role, User
 from ..ocop.criteria import CouncilLevel
@@ -25,13 +25,13 @@ def create_user(
 ) -> User:
     login = login.strip()
     if not login or len(login) > 80:
-        raise OperationRefused("Tên đăng nhập phải có từ 1 đến 80 ký tự.")
+        raise OperationRefused(_("Tên đăng nhập phải có từ 1 đến 80 ký tự."))
     if db.session.scalar(db.select(User.id).filter_by(login=login)) is not None:
-        raise OperationRefused(f"Tên đăng nhập “{login}” đã có người dùng.")
+        raise OperationRefused(_("Tên đăng nhập “%(login)s” đã có người dùng.", login=login))
     if role is Role.PRODUCER and producer is None:
-        raise OperationRefused("Thành viên chủ thể phải thuộc một chủ thể OCOP.")
+        raise OperationRefused(_("Thành viên chủ thể phải thuộc một chủ thể OCOP."))
     if role is Role.REVIEWER and council_level is None:
-        raise OperationRefused("Thành viên hội đồng phải có cấp hội đồng.")
+        raise OperationRefused(_("Thành viên hội đồng phải có cấp hội đồng."))
     user = User(login=login, name=name.strip() or login, role=role, producer=producer,
                 council_level=council_level if role is Role.REVIEWER else None,
                 council_unit=council_unit if role is Role.REVIEWER else None,
@@ -40,7 +40,7 @@ def create_user(
     try:
         user.set_password(password)
     except ValueError:
-        raise OperationRefused("Mật khẩu phải có ít nhất 10 ký tự.") from None
+        raise OperationRefused(_("Mật khẩu phải có ít nhất 10 ký tự.")) from None
     db.session.add(user)
     audit.record("user.create", user, f"Tạo tài khoản {login} ({role.value})",
                  {"role": role, "producer": producer and producer.code,
@@ -52,13 +52,13 @@ def change_role(user: User, role: Role, *, producer: Producer | None = None,
                 council_level: CouncilLevel | None = None, actor: User | None = None,
                 actor_label: str | None = None) -> None:
     if actor is not None and actor.id == user.id:
-        raise OperationRefused("Bạn không thể tự đổi vai trò của mình.", 403)
+        raise OperationRefused(_("Bạn không thể tự đổi vai trò của mình."), 403)
     before = {"role": user.role, "producer_id": user.producer_id,
               "council_level": user.council_level}
     if role is Role.PRODUCER and producer is None:
-        raise OperationRefused("Thành viên chủ thể phải thuộc một chủ thể OCOP.")
+        raise OperationRefused(_("Thành viên chủ thể phải thuộc một chủ thể OCOP."))
     if role is Role.REVIEWER and council_level is None:
-        raise OperationRefused("Thành viên hội đồng phải có cấp hội đồng.")
+        raise OperationRefused(_("Thành viên hội đồng phải có cấp hội đồng."))
     user.role = role
     user.producer = producer if role is Role.PRODUCER else user.producer
     user.council_level = council_level if role is Role.REVIEWER else None

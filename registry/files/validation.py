@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
 
-from ..exceptions import OperationRefused
+from ..exceptions import OperationRefused, gettext as _
 
 MB = 1024 * 1024
 #: Largest image we agree to decode (a 60-megapixel photo is plenty for a product page).
@@ -42,21 +42,24 @@ def sniff(data: bytes) -> str | None:
 def check_upload(data: bytes, *, allow_pdf: bool, max_bytes: int) -> CheckedFile:
     """Refuse anything but a real PDF (when allowed) or JPEG/PNG/WebP within the limits."""
     if not data:
-        raise OperationRefused("Tệp rỗng.")
+        raise OperationRefused(_("Tệp rỗng."))
     if len(data) > max_bytes:
         raise OperationRefused(
-            f"Tệp quá lớn ({len(data) / MB:.1f} MB); tối đa {max_bytes // MB} MB.", 413)
+            _("Tệp quá lớn (%(size)s MB); tối đa %(max)s MB.", size=f"{len(data) / MB:.1f}",
+              max=max_bytes // MB), 413)
     kind = sniff(data)
     if kind == "pdf":
         if not allow_pdf:
-            raise OperationRefused("Chỉ nhận ảnh JPEG, PNG hoặc WebP.")
+            raise OperationRefused(_("Chỉ nhận ảnh JPEG, PNG hoặc WebP."))
         if b"%%EOF" not in data[-2048:]:
-            raise OperationRefused("Tệp PDF bị hỏng hoặc không đầy đủ.")
+            raise OperationRefused(_("Tệp PDF bị hỏng hoặc không đầy đủ."))
         return CheckedFile(data, "application/pdf", "pdf")
     if kind is None:
-        allowed = "PDF, JPEG, PNG hoặc WebP" if allow_pdf else "JPEG, PNG hoặc WebP"
-        raise OperationRefused(
-            f"Nội dung tệp không phải {allowed} (tên tệp không quyết định loại tệp).")
+        if allow_pdf:
+            raise OperationRefused(_("Nội dung tệp không phải PDF, JPEG, PNG hoặc WebP "
+                                     "(tên tệp không quyết định loại tệp)."))
+        raise OperationRefused(_("Nội dung tệp không phải JPEG, PNG hoặc WebP "
+                                 "(tên tệp không quyết định loại tệp)."))
     check_image(data)
     return CheckedFile(data, IMAGE_TYPES[kind.upper()], "image")
 
@@ -67,19 +70,19 @@ def check_image(data: bytes) -> Image.Image:
         image = Image.open(io.BytesIO(data))
     except Image.DecompressionBombError:
         raise OperationRefused(
-            f"Ảnh quá lớn; tối đa {MAX_IMAGE_PIXELS // 1_000_000} triệu điểm ảnh.", 413
-        ) from None
+            _("Ảnh quá lớn; tối đa %(max)s triệu điểm ảnh.", max=MAX_IMAGE_PIXELS // 1_000_000),
+            413) from None
     except (UnidentifiedImageError, OSError):
-        raise OperationRefused("Ảnh bị hỏng hoặc không đọc được.") from None
+        raise OperationRefused(_("Ảnh bị hỏng hoặc không đọc được.")) from None
     if image.format not in IMAGE_TYPES:
-        raise OperationRefused("Chỉ nhận ảnh JPEG, PNG hoặc WebP.")
+        raise OperationRefused(_("Chỉ nhận ảnh JPEG, PNG hoặc WebP."))
     width, height = image.size
     if width * height > MAX_IMAGE_PIXELS:
         raise OperationRefused(
-            f"Ảnh quá lớn ({width} × {height} điểm ảnh); tối đa "
-            f"{MAX_IMAGE_PIXELS // 1_000_000} triệu điểm ảnh.", 413)
+            _("Ảnh quá lớn (%(width)s × %(height)s điểm ảnh); tối đa %(max)s triệu điểm ảnh.",
+              width=width, height=height, max=MAX_IMAGE_PIXELS // 1_000_000), 413)
     try:
         image.verify()  # structure check; the caller re-opens to decode
     except Exception:  # noqa: BLE001 - Pillow raises many types for broken files
-        raise OperationRefused("Ảnh bị hỏng hoặc không đọc được.") from None
+        raise OperationRefused(_("Ảnh bị hỏng hoặc không đọc được.")) from None
     return image

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from .. import audit
-from ..exceptions import OperationRefused
+from ..exceptions import OperationRefused, gettext as _
 from ..extensions import db
 from ..models import Batch, BatchStatus, BizStep, LabelRun, Product, TraceEvent, User
 from ..models.batch import LOT_CODE_RE
@@ -36,9 +36,9 @@ def suggest_lot_code(product: Product, on: date) -> str:
 def _check_dates(harvest, production, packing, expiry) -> None:
     made = [d for d in (harvest, production) if d]
     if packing and made and packing < min(made):
-        raise OperationRefused("Ngày đóng gói không thể trước ngày thu hoạch hoặc sản xuất.")
+        raise OperationRefused(_("Ngày đóng gói không thể trước ngày thu hoạch hoặc sản xuất."))
     if expiry and packing and expiry < packing:
-        raise OperationRefused("Hạn sử dụng không thể trước ngày đóng gói.")
+        raise OperationRefused(_("Hạn sử dụng không thể trước ngày đóng gói."))
 
 
 def create_batch(product: Product, *, lot_code: str, harvest_date: date | None = None,
@@ -48,12 +48,12 @@ def create_batch(product: Product, *, lot_code: str, harvest_date: date | None =
                  origin_commune=None, actor: User | None = None) -> Batch:
     lot_code = (lot_code or "").strip()
     if not LOT_CODE_RE.fullmatch(lot_code):
-        raise OperationRefused("Mã lô gồm 1–20 chữ cái không dấu, chữ số, “-”, “.” hoặc “_”.")
+        raise OperationRefused(_("Mã lô gồm 1–20 chữ cái không dấu, chữ số, “-”, “.” hoặc “_”."))
     if db.session.scalar(db.select(Batch.id).where(Batch.product_id == product.id,
                                                    Batch.lot_code == lot_code)):
-        raise OperationRefused(f"Sản phẩm này đã có lô mã “{lot_code}”.", 409)
+        raise OperationRefused(_("Sản phẩm này đã có lô mã “%(lot)s”.", lot=lot_code), 409)
     if quantity is not None and quantity <= 0:
-        raise OperationRefused("Số lượng phải lớn hơn 0.")
+        raise OperationRefused(_("Số lượng phải lớn hơn 0."))
     _check_dates(harvest_date, production_date, packing_date, expiry_date)
     batch = Batch(product=product, lot_code=lot_code, harvest_date=harvest_date,
                   production_date=production_date, packing_date=packing_date,
@@ -68,8 +68,8 @@ def create_batch(product: Product, *, lot_code: str, harvest_date: date | None =
 def update_batch(batch: Batch, *, actor: User | None = None, **fields) -> None:
     """Edit a batch that has no labels yet; once labels are printed it is closed."""
     if batch.status is BatchStatus.CLOSED:
-        raise OperationRefused("Lô đã in tem nên không sửa được; hãy ghi một sự kiện đính chính.",
-                               409)
+        raise OperationRefused(
+            _("Lô đã in tem nên không sửa được; hãy ghi một sự kiện đính chính."), 409)
     before = {k: getattr(batch, k) for k in fields}
     _check_dates(fields.get("harvest_date", batch.harvest_date),
                  fields.get("production_date", batch.production_date),
@@ -85,7 +85,7 @@ def delete_batch(batch: Batch, *, actor: User | None = None) -> None:
     runs = db.session.scalar(db.select(db.func.count(LabelRun.id)).where(
         LabelRun.batch_id == batch.id))
     if runs:
-        raise OperationRefused("Lô đã in tem nên được giữ lại, không thể xoá.", 409)
+        raise OperationRefused(_("Lô đã in tem nên được giữ lại, không thể xoá."), 409)
     audit.record("batch.delete", batch, f"Xoá lô {batch.lot_code}", {}, actor=actor)
     for event in db.session.scalars(db.select(TraceEvent).where(
             TraceEvent.batch_id == batch.id).order_by(TraceEvent.id.desc())):
@@ -99,7 +99,7 @@ def parse_offset(text: str) -> timezone:
     sign = -1 if text.startswith("-") else 1
     hours, minutes = int(text[1:3]), int(text[4:6])
     if hours > 14 or minutes >= 60:
-        raise OperationRefused("Múi giờ không hợp lệ.")
+        raise OperationRefused(_("Múi giờ không hợp lệ."))
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
@@ -109,16 +109,16 @@ def add_event(batch: Batch, *, biz_step: BizStep, local_time: datetime, tz_offse
     """Record what happened to a batch. ``local_time`` is the wall-clock time where it
     happened, ``tz_offset`` that place's offset (eventTimeZoneOffset)."""
     if biz_step not in OFFERED_STEPS and biz_step is not BizStep.COMMISSIONING:
-        raise OperationRefused("Bước này không có trong danh sách.")
+        raise OperationRefused(_("Bước này không có trong danh sách."))
     zone = parse_offset(tz_offset)
     when = local_time.replace(tzinfo=zone) if local_time.tzinfo is None else local_time
     if when > datetime.now(timezone.utc) + timedelta(days=1):
-        raise OperationRefused("Thời điểm sự kiện không thể ở tương lai.")
+        raise OperationRefused(_("Thời điểm sự kiện không thể ở tương lai."))
     if corrects is not None:
         if corrects.batch_id != batch.id:
-            raise OperationRefused("Sự kiện cần đính chính không thuộc lô này.", 404)
+            raise OperationRefused(_("Sự kiện cần đính chính không thuộc lô này."), 404)
         if corrects.corrected_by is not None:
-            raise OperationRefused("Sự kiện này đã được đính chính.", 409)
+            raise OperationRefused(_("Sự kiện này đã được đính chính."), 409)
     event = TraceEvent(batch=batch, biz_step=biz_step, event_time=when, tz_offset=tz_offset,
                        location=(location or None), note=(note or None),
                        corrects=corrects, recorded_by_id=actor.id if actor else None)

@@ -110,7 +110,7 @@ def _commune(unit_id: int | None):
         return None
     unit = db.session.get(AdminUnit, unit_id)
     if unit is None or unit.level is not UnitLevel.COMMUNE:
-        raise OperationRefused("Xã, phường, thị trấn không hợp lệ.")
+        raise OperationRefused(_("Xã, phường, thị trấn không hợp lệ."))
     return unit
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from .. import audit
-from ..exceptions import OperationRefused
+from ..exceptions import OperationRefused, gettext as _
 from ..extensions import db
 from ..files import storage
 from ..files.validation import MB, check_upload
@@ -55,17 +55,17 @@ def _clean(value: str | None) -> str | None:
 
 def _check(producer: Producer, data: CertificationData) -> None:
     if not _clean(data.issuer):
-        raise OperationRefused("Nhập tên tổ chức cấp chứng nhận.")
+        raise OperationRefused(_("Nhập tên tổ chức cấp chứng nhận."))
     if data.kind is CertificationKind.OTHER and not _clean(data.other_kind):
-        raise OperationRefused("Ghi tên loại chứng nhận.")
+        raise OperationRefused(_("Ghi tên loại chứng nhận."))
     if data.product is not None and data.product.producer_id != producer.id:
-        raise OperationRefused("Sản phẩm này không thuộc chủ thể.", 403)
+        raise OperationRefused(_("Sản phẩm này không thuộc chủ thể."), 403)
     if data.expires_on is not None and data.expires_on <= data.issued_on:
-        raise OperationRefused("Ngày hết hạn phải sau ngày cấp.")
+        raise OperationRefused(_("Ngày hết hạn phải sau ngày cấp."))
     if data.area_ha is not None and data.area_ha < 0:
-        raise OperationRefused("Diện tích không được âm.")
+        raise OperationRefused(_("Diện tích không được âm."))
     if data.members is not None and data.members < 0:
-        raise OperationRefused("Số thành viên không được âm.")
+        raise OperationRefused(_("Số thành viên không được âm."))
 
 
 def _save_evidence(producer: Producer, evidence: Evidence | None,
@@ -73,7 +73,7 @@ def _save_evidence(producer: Producer, evidence: Evidence | None,
     """Check the file by its content and size, then store it for the producer and the
     office only (served through ``portal.file``)."""
     if evidence is None:
-        raise OperationRefused("Tải lên bản chụp hoặc tệp PDF giấy chứng nhận.")
+        raise OperationRefused(_("Tải lên bản chụp hoặc tệp PDF giấy chứng nhận."))
     checked = check_upload(evidence.data, allow_pdf=True, max_bytes=MAX_EVIDENCE_BYTES)
     return storage.save(checked.data, original_name=evidence.filename or "chung-nhan",
                         content_type=checked.content_type, owner_producer_id=producer.id,
@@ -103,7 +103,7 @@ def _build(producer: Producer, data: CertificationData, kind: CertificationKind,
 def add_certification(producer: Producer, data: CertificationData,
                       evidence: Evidence | None, *, actor: User | None = None) -> Certification:
     if data.kind is None:
-        raise OperationRefused("Chọn loại chứng nhận.")
+        raise OperationRefused(_("Chọn loại chứng nhận."))
     _check(producer, data)
     stored = _save_evidence(producer, evidence, actor)
     cert = _build(producer, data, data.kind, data.other_kind, stored)
@@ -124,20 +124,20 @@ def renew_certification(old: Certification, data: CertificationData,
                         actor: User | None = None) -> Certification:
     """A new certificate of the same kind that renews ``old`` (which stays as it was)."""
     if old.withdrawn_on is not None:
-        raise OperationRefused("Chứng nhận này đã bị thu hồi nên không gia hạn được; "
-                               "hãy thêm một chứng nhận mới.", 409)
+        raise OperationRefused(_("Chứng nhận này đã bị thu hồi nên không gia hạn được; "
+                                 "hãy thêm một chứng nhận mới."), 409)
     newer = renewal_of(old)
     if newer is not None:
         raise OperationRefused(
-            f"Chứng nhận này đã được gia hạn (chứng nhận cấp ngày {vn_date(newer.issued_on)}).",
-            409)
+            _("Chứng nhận này đã được gia hạn (chứng nhận cấp ngày %(date)s).",
+              date=vn_date(newer.issued_on)), 409)
     producer = old.producer
     data.kind, data.other_kind = old.kind, old.other_kind
     _check(producer, data)
     if data.issued_on <= old.issued_on:
         raise OperationRefused(
-            f"Ngày cấp của chứng nhận mới phải sau ngày cấp chứng nhận cũ "
-            f"({vn_date(old.issued_on)}).")
+            _("Ngày cấp của chứng nhận mới phải sau ngày cấp chứng nhận cũ (%(date)s).",
+              date=vn_date(old.issued_on)))
     stored = _save_evidence(producer, evidence, actor)
     cert = _build(producer, data, old.kind, old.other_kind, stored)
     cert.renews_id = old.id
@@ -151,15 +151,17 @@ def withdraw_certification(cert: Certification, *, on: date, reason: str,
                            actor: User | None = None) -> None:
     reason = (reason or "").strip()
     if not reason:
-        raise OperationRefused("Phải ghi rõ lý do thu hồi.")
+        raise OperationRefused(_("Phải ghi rõ lý do thu hồi."))
     if cert.withdrawn_on is not None:
         raise OperationRefused(
-            f"Chứng nhận này đã bị thu hồi ngày {vn_date(cert.withdrawn_on)}.", 409)
+            _("Chứng nhận này đã bị thu hồi ngày %(date)s.", date=vn_date(cert.withdrawn_on)),
+            409)
     if on < cert.issued_on:
         raise OperationRefused(
-            f"Ngày thu hồi không được trước ngày cấp ({vn_date(cert.issued_on)}).")
+            _("Ngày thu hồi không được trước ngày cấp (%(date)s).",
+              date=vn_date(cert.issued_on)))
     if on > today_vn():
-        raise OperationRefused("Ngày thu hồi không được sau hôm nay.")
+        raise OperationRefused(_("Ngày thu hồi không được sau hôm nay."))
     cert.withdrawn_on = on
     cert.withdrawal_reason = reason
     audit.record("certification.withdraw", cert,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .. import audit
-from ..exceptions import OperationRefused
+from ..exceptions import OperationRefused, gettext as _
 from ..extensions import db
 from ..files import storage
 from ..files.validation import MB, check_upload
@@ -16,9 +16,9 @@ def add_evidence(app: RatingApplication, data: bytes, filename: str, *,
                  actor: User | None = None) -> ApplicationEvidence:
     """Attach a checked PDF or image to a draft application."""
     if app.state is not ApplicationState.DRAFT:
-        raise OperationRefused("Chỉ thêm tài liệu khi hồ sơ còn đang soạn.", 409)
+        raise OperationRefused(_("Chỉ thêm tài liệu khi hồ sơ còn đang soạn."), 409)
     if len(app.evidence) >= MAX_EVIDENCE_FILES:
-        raise OperationRefused(f"Mỗi hồ sơ có tối đa {MAX_EVIDENCE_FILES} tài liệu.")
+        raise OperationRefused(_("Mỗi hồ sơ có tối đa %(n)s tài liệu.", n=MAX_EVIDENCE_FILES))
     checked = check_upload(data, allow_pdf=True, max_bytes=MAX_EVIDENCE_BYTES)
     stored = storage.save(checked.data, original_name=filename or "tai-lieu",
                           content_type=checked.content_type,

@@ -12,11 +12,9 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from flask import has_request_context
-from flask_babel import gettext
 from PIL import Image, ImageOps
 
-from ..exceptions import OperationRefused
+from ..exceptions import OperationRefused, gettext as _
 from ..files.validation import MB, check_upload
 
 #: Largest photo accepted (phones write 2–6 MB; the request itself is capped at 12 MiB).
@@ -26,13 +24,6 @@ THUMB_SIDE = 480
 JPEG_QUALITY = 85
 THUMB_QUALITY = 80
 CONTENT_TYPE = "image/jpeg"
-
-
-def _(message: str, **values) -> str:
-    """Translated in a request (the user's language), plain Vietnamese outside one."""
-    if has_request_context():
-        return gettext(message, **values)
-    return message % values if values else message
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from .. import audit
 from ..auth.operations import create_user
-from ..exceptions import OperationRefused
+from ..exceptions import OperationRefused, gettext as _
 from ..extensions import db
 from ..models import AdminUnit, Producer, ProducerKind, Role, UnitLevel, User
 from ..text import search_key
@@ -58,13 +58,14 @@ def _check_registration_number(number: str | None, producer: Producer | None) ->
     holder = db.session.scalar(query)
     if holder is not None:
         raise OperationRefused(
-            f"Mã số “{number}” đã được đăng ký cho chủ thể “{holder.name}”. "
-            "Kiểm tra lại mã số đăng ký kinh doanh hoặc mã số thuế.", 409)
+            _("Mã số “%(number)s” đã được đăng ký cho chủ thể “%(name)s”. "
+              "Kiểm tra lại mã số đăng ký kinh doanh hoặc mã số thuế.",
+              number=number, name=holder.name), 409)
 
 
 def _check_commune(commune: AdminUnit | None) -> None:
     if commune is not None and commune.level is not UnitLevel.COMMUNE:
-        raise OperationRefused("Địa bàn phải là một xã, phường hoặc thị trấn.")
+        raise OperationRefused(_("Địa bàn phải là một xã, phường hoặc thị trấn."))
 
 
 def new_code(name: str) -> str:
@@ -94,7 +95,7 @@ def register_producer(data: ProfileData, *, member_login: str, member_name: str,
     """A new producer and its first member account, who manages it, together."""
     name = _blank_to_none(data.name)
     if name is None:
-        raise OperationRefused("Nhập tên chủ thể.")
+        raise OperationRefused(_("Nhập tên chủ thể."))
     number = _blank_to_none(data.registration_number)
     _check_registration_number(number, None)
     _check_commune(data.commune)
@@ -130,7 +131,7 @@ def update_producer(producer: Producer, data: ProfileData, *,
     if data.name is not None:  # only the office renames a producer
         name = _blank_to_none(data.name)
         if name is None:
-            raise OperationRefused("Nhập tên chủ thể.")
+            raise OperationRefused(_("Nhập tên chủ thể."))
         wanted["name"] = name
     for field, value in wanted.items():
         setattr(producer, field, value)
@@ -154,18 +155,18 @@ def deactivate_member(member: User, *, actor: User | None = None) -> None:
     """Remove a member from the producer: the account is switched off, never deleted, so
     the audit history keeps who did what."""
     if member.role is not Role.PRODUCER or member.producer_id is None:
-        raise OperationRefused("Tài khoản này không phải thành viên của chủ thể.", 404)
+        raise OperationRefused(_("Tài khoản này không phải thành viên của chủ thể."), 404)
     if actor is not None and actor.id == member.id:
-        raise OperationRefused("Bạn không thể tự gỡ tài khoản của chính mình.", 403)
+        raise OperationRefused(_("Bạn không thể tự gỡ tài khoản của chính mình."), 403)
     if not member.active:
-        raise OperationRefused(f"Tài khoản {member.login} đã bị gỡ trước đó.", 409)
+        raise OperationRefused(_("Tài khoản %(login)s đã bị gỡ trước đó.", login=member.login), 409)
     if member.is_manager:
         managers = db.session.scalar(db.select(db.func.count(User.id)).where(
             User.producer_id == member.producer_id, User.is_manager.is_(True),
             User.active.is_(True), User.role == Role.PRODUCER))
         if managers <= 1:
             raise OperationRefused(
-                "Không thể gỡ người quản lý duy nhất của chủ thể.", 409)
+                _("Không thể gỡ người quản lý duy nhất của chủ thể."), 409)
     member.active = False
     audit.record("user.deactivate", member, f"Gỡ thành viên {member.login} khỏi chủ thể",
                  {"login": member.login, "producer_id": member.producer_id,

@@ -21,12 +21,10 @@ from dataclasses import dataclass, fields
 from typing import Iterable
 
 import sqlalchemy as sa
-from flask import has_request_context
-from flask_babel import gettext
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
-from ..exceptions import OperationRefused
+from ..exceptions import OperationRefused, gettext as _
 from ..extensions import db
 from ..files import storage
 from ..labels.gs1 import GTIN_LENGTHS, gtin_check_digit
@@ -37,13 +35,6 @@ from .photos import CONTENT_TYPE, PreparedPhoto
 
 #: Photos a product may have (the product page shows the first; lists its thumbnail).
 MAX_PHOTOS = 10
-
-
-def _(message: str, **values) -> str:
-    """Translated in a request (the user's language), plain Vietnamese outside one."""
-    if has_request_context():
-        return gettext(message, **values)
-    return message % values if values else message
 
 
 class ProductRefused(OperationRefused):

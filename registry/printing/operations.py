@@ -10,19 +10,25 @@ import sqlalchemy as sa
 from flask import current_app
 
 from .. import audit
-from ..exceptions import OperationRefused
+from ..exceptions import OperationRefused, gettext as _
 from ..extensions import db
 from ..labels.layouts import LAYOUTS
 from ..labels.links import LabelAddressError, label_url_factory
 from ..labels.pdf import LabelContent
 from ..labels.serials import SerialSigner, derive_key, display
 from ..models import Batch, BatchStatus, LabelRun, PrinterProfile, Product, User
+from ..models.base import localized
 from ..models.batch import MAX_SERIALS_PER_BATCH
 from ..ocop.rules import today_vn
 
 #: One run at most: a harvest's worth of labels, and a PDF a commune office can print.
 MAX_RUN = 100_000
 ECC_LEVELS = ("M", "Q")
+
+
+def _grouped(number: int) -> str:
+    """100.000 in Vietnamese, 100,000 in English."""
+    return localized((f"{number:,}".replace(",", "."), f"{number:,}"))
 
 
 def signer() -> SerialSigner:
@@ -43,22 +49,23 @@ def order_label_run(batch: Batch, *, count: int, layout: str, ecc: str = "M",
     ordered at the same moment never share a serial, on SQLite or PostgreSQL.
     """
     if not 1 <= count <= MAX_RUN:
-        raise OperationRefused(f"Số tem phải từ 1 đến {MAX_RUN:,}.".replace(",", "."))
+        raise OperationRefused(_("Số tem phải từ 1 đến %(max)s.", max=_grouped(MAX_RUN)))
     if layout not in LAYOUTS:
-        raise OperationRefused(f"Khổ tem “{layout}” không có. Chọn một trong: "
-                               + ", ".join(LAYOUTS))
+        raise OperationRefused(_("Khổ tem “%(layout)s” không có. Chọn một trong: %(layouts)s",
+                                 layout=layout, layouts=", ".join(LAYOUTS)))
     if ecc not in ECC_LEVELS:
-        raise OperationRefused("Mức sửa lỗi phải là M hoặc Q.")
+        raise OperationRefused(_("Mức sửa lỗi phải là M hoặc Q."))
     for value in (offset_x_mm, offset_y_mm):
         if not -20 <= Decimal(str(value)) <= 20:
-            raise OperationRefused("Độ lệch máy in phải trong khoảng −20 đến 20 mm.")
+            raise OperationRefused(_("Độ lệch máy in phải trong khoảng −20 đến 20 mm."))
     try:
         label_url_factory("https://x", gtin14=batch.product.gtin,
                           product_code=None if batch.product.gtin else batch.product.public_token,
                           lot=batch.lot_code)
     except LabelAddressError as error:
         raise OperationRefused(
-            f"Mã lô “{batch.lot_code}” không in được lên tem: {error}.") from None
+            _("Mã lô “%(lot)s” không in được lên tem: %(error)s.", lot=batch.lot_code,
+              error=error)) from None
     end = db.session.execute(
         sa.update(Batch)
         .where(Batch.id == batch.id, Batch.next_serial + count <= MAX_SERIALS_PER_BATCH)
@@ -67,8 +74,8 @@ def order_label_run(batch: Batch, *, count: int, layout: str, ecc: str = "M",
     ).scalar()
     if end is None:
         raise OperationRefused(
-            f"Lô {batch.lot_code} đã hết số sê-ri (tối đa {MAX_SERIALS_PER_BATCH:,} tem mỗi lô)."
-            .replace(",", "."))
+            _("Lô %(lot)s đã hết số sê-ri (tối đa %(max)s tem mỗi lô).", lot=batch.lot_code,
+              max=_grouped(MAX_SERIALS_PER_BATCH)))
     db.session.refresh(batch, ["next_serial", "status"])
     run = LabelRun(batch=batch, start_seq=end - count, count=count, layout=layout, ecc=ecc,
                    offset_x_mm=Decimal(str(offset_x_mm)), offset_y_mm=Decimal(str(offset_y_mm)),

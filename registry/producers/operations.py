@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .. import audit
-from ..exceptions import OperationRefused
+from ..exceptions import OperationRefused, gettext as _
 from ..extensions import db
 from ..models import Certification, Producer, Product, User
 
@@ -16,20 +16,22 @@ def delete_producer(producer: Producer, *, actor: User | None = None) -> None:
         db.select(db.func.count(Product.id)).where(Product.producer_id == producer.id))
     if products:
         raise OperationRefused(
-            f"Không thể xoá chủ thể “{producer.name}” vì còn {products} sản phẩm. "
-            "Hãy lưu trữ hoặc chuyển các sản phẩm trước.", 409)
+            _("Không thể xoá chủ thể “%(name)s” vì còn %(count)s sản phẩm. "
+              "Hãy lưu trữ hoặc chuyển các sản phẩm trước.",
+              name=producer.name, count=products), 409)
     members = db.session.scalar(
         db.select(db.func.count(User.id)).where(User.producer_id == producer.id))
     if members:
         raise OperationRefused(
-            f"Không thể xoá chủ thể “{producer.name}” vì còn {members} tài khoản thành viên.",
-            409)
+            _("Không thể xoá chủ thể “%(name)s” vì còn %(count)s tài khoản thành viên.",
+              name=producer.name, count=members), 409)
     certs = db.session.scalar(
         db.select(db.func.count(Certification.id))
         .where(Certification.producer_id == producer.id))
     if certs:
         raise OperationRefused(
-            f"Không thể xoá chủ thể “{producer.name}” vì còn {certs} chứng nhận.", 409)
+            _("Không thể xoá chủ thể “%(name)s” vì còn %(count)s chứng nhận.",
+              name=producer.name, count=certs), 409)
     audit.record("producer.delete", producer, f"Xoá chủ thể {producer.name}",
                  {"code": producer.code}, actor=actor)
     db.session.delete(producer)

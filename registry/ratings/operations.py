@@ -5,11 +5,11 @@ from datetime import date
 from decimal import Decimal
 
 from .. import audit
-from ..exceptions import OperationRefused
+from ..exceptions import OperationRefused, gettext as _
 from ..extensions import db
 from ..models import (ApplicationState, CriteriaSet, Criterion, Product, RatingApplication,
                       RatingDecision, ScoreLine, ScoreSheet, User)
-from ..models.base import utcnow
+from ..models.base import localized, utcnow
 from ..ocop import rules
 from ..ocop.criteria import (COUNCIL_LEVEL_LABELS, CRITERIA_SETS, MIN_RECOGNISED_STARS,
                              CouncilLevel, CriteriaSetDef, Part)
@@ -51,19 +51,21 @@ def check_award(criteria_set: CriteriaSet, stars: int, level: CouncilLevel,
     """Refuse stars that the points or this council level do not support."""
     if stars < MIN_RECOGNISED_STARS or stars > 5:
         raise OperationRefused(
-            f"Chỉ công nhận sản phẩm OCOP từ {MIN_RECOGNISED_STARS} đến 5 sao.")
+            _("Chỉ công nhận sản phẩm OCOP từ %(min)s đến 5 sao.", min=MIN_RECOGNISED_STARS))
     if points is not None:
         band = rules.stars_for_points(points)
         if stars > band:
             raise OperationRefused(
-                f"{points} điểm chỉ đạt hạng {band} sao; không thể công nhận {stars} sao "
-                f"(cần từ {rules.band_floor(stars)} điểm).")
+                _("%(points)s điểm chỉ đạt hạng %(band)s sao; không thể công nhận %(stars)s sao "
+                  "(cần từ %(floor)s điểm).", points=str(points), band=band, stars=stars,
+                  floor=str(rules.band_floor(stars))))
     required = CouncilLevel(criteria_set.award_levels[str(stars)])
     if level is not required:
         raise OperationRefused(
-            f"Theo bộ tiêu chí {criteria_set.label}, hạng {stars} sao do hội đồng "
-            f"{COUNCIL_LEVEL_LABELS[required][0]} công nhận, không phải "
-            f"{COUNCIL_LEVEL_LABELS[level][0]}.", 403)
+            _("Theo bộ tiêu chí %(criteria)s, hạng %(stars)s sao do hội đồng %(required)s "
+              "công nhận, không phải %(level)s.", criteria=criteria_set.label, stars=stars,
+              required=localized(COUNCIL_LEVEL_LABELS[required]),
+              level=localized(COUNCIL_LEVEL_LABELS[level])), 403)
 
 
 def record_decision(
@@ -109,11 +111,11 @@ def revoke_decision(decision: RatingDecision, *, reason: str, on: date,
                     actor: User | None = None, actor_label: str | None = None) -> None:
     reason = (reason or "").strip()
     if not reason:
-        raise OperationRefused("Phải ghi rõ lý do thu hồi.")
+        raise OperationRefused(_("Phải ghi rõ lý do thu hồi."))
     if decision.revoked_on is not None:
-        raise OperationRefused("Quyết định này đã bị thu hồi.", 409)
+        raise OperationRefused(_("Quyết định này đã bị thu hồi."), 409)
     if on < decision.decided_on:
-        raise OperationRefused("Ngày thu hồi không thể trước ngày quyết định.")
+        raise OperationRefused(_("Ngày thu hồi không thể trước ngày quyết định."))
     decision.revoked_on = on
     decision.revocation_reason = reason
     decision.revoked_by_id = actor.id if actor else None
@@ -140,10 +142,11 @@ def _check_points(criteria_set: CriteriaSet, points: dict[str, Decimal]) -> Deci
     for code, value in points.items():
         criterion = by_code.get(code)
         if criterion is None:
-            raise OperationRefused(f"Tiêu chí {code} không thuộc bộ tiêu chí này.")
+            raise OperationRefused(_("Tiêu chí %(code)s không thuộc bộ tiêu chí này.",
+                                     code=code))
         if value < 0 or value > criterion.max_points:
-            raise OperationRefused(
-                f"Điểm tiêu chí {code} phải từ 0 đến {criterion.max_points}.")
+            raise OperationRefused(_("Điểm tiêu chí %(code)s phải từ 0 đến %(max)s.",
+                                     code=code, max=str(criterion.max_points)))
         total += value
     return total
 
@@ -156,10 +159,10 @@ def create_application(product: Product, *, requested_stars: int,
     if db.session.scalar(db.select(RatingApplication.id).where(
             RatingApplication.product_id == product.id,
             RatingApplication.state.in_((ApplicationState.DRAFT,) + PENDING))) is not None:
-        raise OperationRefused("Sản phẩm này đã có một hồ sơ đang soạn hoặc đang chờ đánh giá.",
-                               409)
+        raise OperationRefused(
+            _("Sản phẩm này đã có một hồ sơ đang soạn hoặc đang chờ đánh giá."), 409)
     if not MIN_RECOGNISED_STARS <= requested_stars <= 5:
-        raise OperationRefused("Hạng sao đề nghị phải từ 3 đến 5.")
+        raise OperationRefused(_("Hạng sao đề nghị phải từ 3 đến 5."))
     cs = current_criteria_set()
     total = _check_points(cs, self_assessment)
     app = RatingApplication(
@@ -181,9 +184,9 @@ PENDING = (ApplicationState.SUBMITTED, ApplicationState.SCORED,
 def submit_application(app: RatingApplication, *, actor: User | None = None,
                        council_unit=None) -> None:
     if app.state is not ApplicationState.DRAFT:
-        raise OperationRefused("Chỉ hồ sơ đang soạn mới nộp được.", 409)
+        raise OperationRefused(_("Chỉ hồ sơ đang soạn mới nộp được."), 409)
     if len(app.self_assessment) < len(app.criteria_set.criteria):
-        raise OperationRefused("Hãy tự chấm đủ các tiêu chí trước khi nộp hồ sơ.")
+        raise OperationRefused(_("Hãy tự chấm đủ các tiêu chí trước khi nộp hồ sơ."))
     app.state = ApplicationState.SUBMITTED
     app.submitted_at = utcnow()
     app.submitted_by_id = actor.id if actor else None
@@ -199,11 +202,12 @@ def score_application(app: RatingApplication, reviewer: User,
                       lines: dict[int, tuple[Decimal, bool | None, str | None]]) -> ScoreSheet:
     """Record (or replace) one reviewer's score sheet: {criterion id: (points, met, note)}."""
     if app.state not in (ApplicationState.SUBMITTED, ApplicationState.SCORED):
-        raise OperationRefused("Hồ sơ này không ở trạng thái chờ chấm điểm.", 409)
+        raise OperationRefused(_("Hồ sơ này không ở trạng thái chờ chấm điểm."), 409)
     criteria = {c.id: c for c in app.criteria_set.criteria}
     missing = [c.code for cid, c in criteria.items() if cid not in lines]
     if missing:
-        raise OperationRefused("Chưa chấm các tiêu chí: " + ", ".join(missing) + ".")
+        raise OperationRefused(_("Chưa chấm các tiêu chí: %(codes)s.",
+                                 codes=", ".join(missing)))
     sheet = next((s for s in app.score_sheets if s.reviewer_id == reviewer.id), None)
     if sheet is None:
         sheet = ScoreSheet(application=app, reviewer=reviewer)
@@ -213,10 +217,10 @@ def score_application(app: RatingApplication, reviewer: User,
     for cid, (points, met, note) in lines.items():
         criterion = criteria.get(cid)
         if criterion is None:
-            raise OperationRefused("Tiêu chí không thuộc bộ tiêu chí của hồ sơ.")
+            raise OperationRefused(_("Tiêu chí không thuộc bộ tiêu chí của hồ sơ."))
         if points < 0 or points > criterion.max_points:
-            raise OperationRefused(
-                f"Điểm tiêu chí {criterion.code} phải từ 0 đến {criterion.max_points}.")
+            raise OperationRefused(_("Điểm tiêu chí %(code)s phải từ 0 đến %(max)s.",
+                                     code=criterion.code, max=str(criterion.max_points)))
         sheet.lines.append(ScoreLine(
             criterion=criterion, points=points, note=note or None,
             met=(bool(met) if criterion.mandatory_from_stars is not None else None)))
@@ -232,14 +236,16 @@ def score_application(app: RatingApplication, reviewer: User,
 
 
 def failed_mandatory(app: RatingApplication, stars: int) -> list[str]:
-    """Mandatory criteria for ``stars`` that some reviewer recorded as not met."""
+    """Mandatory criteria for ``stars`` that some reviewer recorded as not met, as code
+    and title (the title in the page's language)."""
     failed = []
     for sheet in app.score_sheets:
         for line in sheet.lines:
             c = line.criterion
+            named = f"{c.code} {localized((c.title_vi, c.title_en))}"
             if c.mandatory_from_stars is not None and c.mandatory_from_stars <= stars \
-                    and line.met is False and f"{c.code} {c.title_vi}" not in failed:
-                failed.append(f"{c.code} {c.title_vi}")
+                    and line.met is False and named not in failed:
+                failed.append(named)
     return failed
 
 
@@ -249,18 +255,18 @@ def approve_application(app: RatingApplication, *, actor: User, level: CouncilLe
     """Recognise the product: the stars must be supported by the average points, the
     mandatory criteria of that level, and this council's level."""
     if app.state not in (ApplicationState.SCORED, ApplicationState.POTENTIAL_5STAR):
-        raise OperationRefused("Chỉ quyết định được hồ sơ đã chấm điểm.", 409)
+        raise OperationRefused(_("Chỉ quyết định được hồ sơ đã chấm điểm."), 409)
     points = app.average_points()
     if points is None:
-        raise OperationRefused("Hồ sơ chưa có phiếu chấm điểm nào.")
+        raise OperationRefused(_("Hồ sơ chưa có phiếu chấm điểm nào."))
     check_award(app.criteria_set, stars, level, points)  # points and level before criteria
     failed = failed_mandatory(app, stars)
     if failed:
         raise OperationRefused(
-            f"Không thể công nhận {stars} sao: tiêu chí bắt buộc chưa đạt: "
-            + "; ".join(failed) + ".")
+            _("Không thể công nhận %(stars)s sao: tiêu chí bắt buộc chưa đạt: %(failed)s.",
+              stars=stars, failed="; ".join(failed)))
     if not decision_number.strip() or not issuing_body.strip():
-        raise OperationRefused("Cần số quyết định và cơ quan ban hành.")
+        raise OperationRefused(_("Cần số quyết định và cơ quan ban hành."))
     return record_decision(
         product=app.product, criteria_set=app.criteria_set, stars=stars, points=points,
         issuing_body=issuing_body.strip(), issuing_level=level,
@@ -270,10 +276,10 @@ def approve_application(app: RatingApplication, *, actor: User, level: CouncilLe
 
 def reject_application(app: RatingApplication, *, actor: User, reason: str) -> None:
     if app.state not in PENDING:
-        raise OperationRefused("Chỉ từ chối được hồ sơ đang chờ đánh giá.", 409)
+        raise OperationRefused(_("Chỉ từ chối được hồ sơ đang chờ đánh giá."), 409)
     reason = (reason or "").strip()
     if not reason:
-        raise OperationRefused("Phải ghi rõ lý do không công nhận.")
+        raise OperationRefused(_("Phải ghi rõ lý do không công nhận."))
     app.state = ApplicationState.REJECTED
     app.rejection_reason = reason
     audit.record("application.reject", app, f"Không công nhận {app.product.name_vi}",
@@ -288,18 +294,18 @@ def forward_potential_5star(app: RatingApplication, *, actor: User,
                             level: CouncilLevel) -> None:
     """Mark "potential 5★" and send the application to the national council."""
     if app.state is not ApplicationState.SCORED:
-        raise OperationRefused("Chỉ hồ sơ đã chấm điểm mới chuyển được.", 409)
+        raise OperationRefused(_("Chỉ hồ sơ đã chấm điểm mới chuyển được."), 409)
     if level is not CouncilLevel.PROVINCE:
-        raise OperationRefused("Chỉ hội đồng cấp tỉnh đề nghị sản phẩm tiềm năng 5 sao.", 403)
+        raise OperationRefused(_("Chỉ hội đồng cấp tỉnh đề nghị sản phẩm tiềm năng 5 sao."), 403)
     points = app.average_points()
     if points is None or points < POTENTIAL_5STAR_POINTS:
         raise OperationRefused(
-            f"Sản phẩm tiềm năng 5 sao cần từ {POTENTIAL_5STAR_POINTS} điểm "
-            f"(hiện có {points or 0}).")
+            _("Sản phẩm tiềm năng 5 sao cần từ %(min)s điểm (hiện có %(points)s).",
+              min=str(POTENTIAL_5STAR_POINTS), points=str(points or 0)))
     failed = failed_mandatory(app, 5)
     if failed:
-        raise OperationRefused("Tiêu chí bắt buộc của hạng 5 sao chưa đạt: "
-                               + "; ".join(failed) + ".")
+        raise OperationRefused(_("Tiêu chí bắt buộc của hạng 5 sao chưa đạt: %(failed)s.",
+                                 failed="; ".join(failed)))
     app.state = ApplicationState.POTENTIAL_5STAR
     app.council_level = CouncilLevel.NATIONAL
     app.council_unit = None
