@@ -13,14 +13,16 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterable
 
-from .ttf import read_truetype
+from .ttf import read_truetype, subset_truetype
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"
 REGULAR = "DejaVuSans.ttf"
 BOLD = "DejaVuSans-Bold.ttf"
 ELLIPSIS = "\u2026"
 FALLBACK = "?"
+SUBSET_CACHE_SIZE = 16  # subset programs kept (tens of KB each): reprints of one run
 
 
 @dataclass(eq=False)
@@ -81,6 +83,14 @@ class TrueTypeFont:
         """Width of ``text`` in points at ``size`` points."""
         return _width_units(self, text) * size / 1000.0
 
+    def subset(self, gids: Iterable[int]) -> bytes:
+        """The font program with only glyphs ``gids`` (plus .notdef), ids unchanged.
+
+        See :func:`~registry.labels.ttf.subset_truetype`. Cached by glyph set: the same
+        labels printed again embed the same program without subsetting again.
+        """
+        return _subset(self, tuple(sorted(set(gids) | {0})))
+
 
 @lru_cache(maxsize=4096)
 def _glyphs(font: TrueTypeFont, text: str) -> tuple[tuple[int, str], ...]:
@@ -101,6 +111,11 @@ def _glyphs(font: TrueTypeFont, text: str) -> tuple[tuple[int, str], ...]:
 @lru_cache(maxsize=8192)
 def _width_units(font: TrueTypeFont, text: str) -> float:
     return sum(font.glyph_width(gid) for gid, _ in _glyphs(font, text))
+
+
+@lru_cache(maxsize=SUBSET_CACHE_SIZE)
+def _subset(font: TrueTypeFont, gids: tuple[int, ...]) -> bytes:
+    return subset_truetype(font.data, gids)
 
 
 @lru_cache(maxsize=None)

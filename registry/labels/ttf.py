@@ -1,16 +1,21 @@
-"""Read the few TrueType tables a PDF writer needs (no third-party dependency).
+"""Read the few TrueType tables a PDF writer needs, and cut a font down to its used glyphs.
 
-Embedding a whole TrueType font in a PDF (as ``FontFile2``) needs: the character to
-glyph map (``cmap``), glyph advance widths (``hhea``/``hmtx``), units per em and the
-bounding box (``head``), ascent/descent/cap height (``OS/2``), the italic angle
-(``post``) and the PostScript name (``name``). The outlines themselves are copied
-untouched, so nothing else is parsed.
+Embedding a TrueType font in a PDF (as ``FontFile2``) needs: the character to glyph map
+(``cmap``), glyph advance widths (``hhea``/``hmtx``), units per em and the bounding box
+(``head``), ascent/descent/cap height (``OS/2``), the italic angle (``post``) and the
+PostScript name (``name``). These are read here without any third-party code.
+
+:func:`subset_truetype` makes the font program that is embedded: only the glyphs a PDF
+shows, with their glyph ids unchanged, built with fontTools' subsetter (the outlines
+are not parsed here).
 """
 
 from __future__ import annotations
 
+import io
 import struct
 from dataclasses import dataclass
+from typing import Iterable
 
 
 class FontFormatError(ValueError):
@@ -157,3 +162,57 @@ def read_truetype(data: bytes) -> TrueTypeTables:
         cmap=_cmap(data, tables[b"cmap"][0]),
         advances=advances,
     )
+
+
+# What an embedded TrueType program for a CIDFontType2 keeps (PDF 1.7, 9.9: "head",
+# "hhea", "loca", "maxp", "cvt ", "prep", "glyf", "hmtx" and "fpgm" are required; "cmap"
+# is not needed with a CIDFont but is kept, cut to the kept glyphs, for tools that look
+# for one). OS/2, post, name and gasp are small and carry the embedding permissions,
+# metrics, names and hinting behaviour. Everything else (GSUB, GPOS, kern, MATH, ...)
+# serves text layout, which the PDF has already done: it is dropped before subsetting,
+# so fontTools does not spend its time decoding it.
+SUBSET_TABLES = frozenset(
+    ["head", "hhea", "hmtx", "maxp", "loca", "glyf", "cvt ", "fpgm", "prep", "gasp",
+     "cmap", "OS/2", "post", "name"]
+)
+
+
+def subset_truetype(data: bytes, gids: Iterable[int]) -> bytes:
+    """The font program ``data`` cut down to glyphs ``gids``, glyph ids unchanged.
+
+    Glyph 0 (.notdef) keeps its outline, composite glyphs keep their components, and
+    every other glyph up to the highest one kept is left empty (``retain_gids``), so
+    text already written as glyph ids shows the same glyphs and the ``hmtx`` advances
+    of the kept glyphs are those of the full font. Hinting is kept. The result depends
+    only on ``data`` and the set of ``gids`` (no timestamps), so identical input gives
+    identical bytes.
+    """
+    # Imported here: fontTools takes a noticeable time to import and only PDF output
+    # needs it, not every process that imports the label engine.
+    from fontTools import subset
+    from fontTools.ttLib import TTFont, TTLibError
+
+    try:
+        font = TTFont(io.BytesIO(data), recalcBBoxes=False, recalcTimestamp=False)
+        if "glyf" not in font:
+            raise FontFormatError("not a TrueType (glyf) font file")
+        for tag in list(font.keys()):
+            if tag != "GlyphOrder" and tag not in SUBSET_TABLES:
+                del font[tag]
+        options = subset.Options()
+        options.retain_gids = True
+        options.notdef_glyph = True
+        options.notdef_outline = True
+        options.hinting = True
+        options.layout_features = []
+        options.glyph_names = False
+        options.recalc_bounds = False
+        options.recalc_timestamp = False
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(gids=sorted(set(gids) | {0}))
+        subsetter.subset(font)
+        out = io.BytesIO()
+        font.save(out)
+    except TTLibError as error:
+        raise FontFormatError(str(error)) from error
+    return out.getvalue()
