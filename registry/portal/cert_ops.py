@@ -141,6 +141,11 @@ def renew_certification(old: Certification, data: CertificationData,
     stored = _save_evidence(producer, evidence, actor)
     cert = _build(producer, data, old.kind, old.other_kind, stored)
     cert.renews_id = old.id
+    try:
+        db.session.flush()  # two renewals at the same moment: the unique index keeps one
+    except sa.exc.IntegrityError:
+        raise OperationRefused(_("Chứng nhận này vừa được gia hạn bởi người khác; hãy tải "
+                                 "lại trang để xem chứng nhận mới."), 409) from None
     audit.record("certification.renew", cert,
                  f"Gia hạn chứng nhận {cert.kind_label} của {producer.name}",
                  {**_details(cert), "renews": old.id}, actor=actor)

@@ -236,7 +236,8 @@ def add_photos(product: Product, photos: Iterable[NewPhoto], *,
 
 
 def _drop_photos(product: Product, photos: list[ProductPhoto]) -> list[str]:
-    """Delete the photo rows and their file rows (the bytes stay on disk, unreachable)."""
+    """Delete the photo rows and their file rows (``files.storage`` removes the bytes
+    once the deletion commits)."""
     files = [f for photo in photos for f in (photo.image, photo.thumb)]  # load them first
     for photo in photos:
         product.photos.remove(photo)  # delete-orphan: the row goes at the flush

@@ -475,3 +475,29 @@ def test_the_operation_itself_refuses_another_producers_product(producer, their_
     assert refused.value.status == 403
     db.session.rollback()
     assert _count(Certification) == 0 and _count(StoredFile) == 0
+
+
+def test_two_renewals_at_the_same_moment_keep_one(app, client, auth, producer, producer_user,
+                                                  cert, product, monkeypatch):
+    """The other member's renewal committed between this one's check and its write: the
+    database's unique index refuses the second, the member gets a 409 and nothing of the
+    second renewal (row, evidence file) is left."""
+    from registry.portal import cert_ops
+
+    auth.login("member.a")
+    first = Certification(producer=producer, kind=cert.kind, issuer="TQC",
+                          issued_on=TODAY, renews_id=cert.id)
+    db.session.add(first)
+    db.session.commit()
+    files_before = _uploads(app)
+    monkeypatch.setattr(cert_ops, "renewal_of", lambda old: None)  # the check saw nothing
+    data = _fields(product_id=str(product.id), number="VG-NEW2",
+                   issued_on=_iso(TODAY - timedelta(days=1)),
+                   expires_on=_iso(TODAY + timedelta(days=730)))
+    del data["kind"], data["other_kind"]
+    response = _submit(client, f"/portal/certifications/{cert.id}/renew", data)
+    assert response.status_code == 409
+    assert "vừa được gia hạn" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Certification).where(
+        Certification.renews_id == cert.id)) == 1
+    assert _uploads(app) == files_before
