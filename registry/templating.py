@@ -27,6 +27,14 @@ def vn_datetime(value: datetime | str | None) -> str:
     return value.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
 
 
+def council_level_label(level) -> str:
+    """"cấp tỉnh" / "province": a council level in the page's language."""
+    from .models.base import localized
+    from .ocop.criteria import COUNCIL_LEVEL_LABELS
+
+    return localized(COUNCIL_LEVEL_LABELS[level])
+
+
 def lang_url(lang: str) -> str:
     """The current page in another language (same path, same query, ``lang`` set)."""
     from flask import g
@@ -67,6 +75,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["vn_date"] = vn_date
     app.jinja_env.filters["vn_datetime"] = vn_datetime
     app.jinja_env.filters["stars"] = stars_text
+    app.jinja_env.filters["council_level"] = council_level_label
     from .labels.serials import display
 
     app.jinja_env.filters["serial"] = display

@@ -144,5 +144,11 @@ def reviewer_user(app_ctx):
 
 
 @pytest.fixture
+def commune_user(app_ctx):
+    """The commune People's Committee's officer who checks and proposes dossiers."""
+    return factories.make_user("xa", role="reviewer", council_level="commune")
+
+
+@pytest.fixture
 def admin_user(app_ctx):
     return factories.make_user("admin", role="admin")

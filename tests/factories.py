@@ -72,3 +72,19 @@ def make_user(login: str, role: str = "producer", producer: Producer | None = No
                        actor_label="test")
     db.session.commit()
     return user
+
+
+def submit_and_propose(app):
+    """Submit a draft and, where its criteria set has the commune (or district) check it
+    first, have that level propose it: the application then waits for its council."""
+    from registry.ratings import operations as ops
+
+    ops.submit_application(app)
+    if app.awaiting_proposal:
+        checker = db.session.scalar(db.select(User).filter_by(login="xa.proposer"))
+        if checker is None:
+            checker = make_user("xa.proposer", role="reviewer",
+                                council_level=app.council_level.value)
+        ops.propose_application(app, actor=checker, level=app.council_level)
+    db.session.commit()
+    return app

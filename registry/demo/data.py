@@ -98,6 +98,8 @@ APPLICATIONS = [
     ("buoi-da-xanh", SET_1489, "submitted", 3, "62.00", "province", date(2026, 10, 2), None),
     ("cha-bong-bo", SET_1489, "scored", 3, "66.00", "province", date(2026, 9, 12), None),
     ("buoi-nam-roi", SET_1489, "draft", 4, "74.00", "province", None, None),
+    # Waiting for the commune People's Committee to check and propose it (1489/2025).
+    ("xoai-cat-chu", SET_1489, "submitted", 3, "64.00", "commune", date(2026, 11, 12), None),
     ("cam-sanh", SET_1489, "rejected", 3, "55.00", "province", date(2026, 6, 3),
      "Tổng điểm 46,5 chưa đạt hạng 3 sao; chưa công bố tiêu chuẩn sản phẩm "
      "(dữ liệu minh hoạ)."),
@@ -159,6 +161,8 @@ USERS = [
      "province"),
     ("hoidong.tw", "Trần Văn Trung Ương (minh hoạ)", "reviewer", None, False, "national",
      None),
+    ("xa.anlactay", "Đặng Văn Xã (minh hoạ)", "reviewer", None, False, "commune",
+     "commune:An Lạc Tây"),
     ("thienvantuong", "Lê Văn Tường (minh hoạ)", "producer", "thien-van-tuong", True, None,
      None),
     ("htx.kethanh", "Phạm Thị Bưởi (minh hoạ)", "producer", "htx-ke-thanh", True, None, None),

@@ -114,10 +114,16 @@ class Loader:
                     producer=self.producers.get(producer_key) if producer_key else None,
                     is_manager=manager,
                     council_level=CouncilLevel(level) if level else None,
-                    council_unit=self.successor_province if unit == "province" else None,
-                    is_demo=True, actor_label=ACTOR)
+                    council_unit=self._council_unit(unit), is_demo=True, actor_label=ACTOR)
                 self._count("users")
             self.users[login] = user
+
+    def _council_unit(self, unit: str | None):
+        if unit == "province":
+            return self.successor_province
+        if unit and unit.startswith("commune:"):
+            return self.communes[unit.split(":", 1)[1]]
+        return None
 
     def applications(self, sets: dict) -> None:
         for (key, set_key, state, requested, self_points, level, submitted_on,
@@ -129,7 +135,9 @@ class Loader:
             if app is None:
                 app = RatingApplication(
                     product=product, criteria_set=cs, state=ApplicationState(state),
-                    council_level=CouncilLevel(level), council_unit=self.successor_province,
+                    council_level=CouncilLevel(level),
+                    council_unit=(product.producer.commune if level == "commune"
+                                  else self.successor_province),
                     requested_stars=requested, self_points=Decimal(self_points),
                     submitted_at=(datetime.combine(submitted_on, time(9), VN_TZ)
                                   if submitted_on else None),

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..ocop import rules
-from ..ocop.criteria import COUNCIL_LEVEL_LABELS, CouncilLevel, Part
+from ..ocop.criteria import COUNCIL_LEVEL_LABELS, CouncilLevel, Part, prescreen_level
 from .base import Base, CreatedMixin, DemoMixin, UTCDateTime, enum_type, localized
 from .files import StoredFile
 
@@ -102,6 +102,11 @@ APPLICATION_STATE_LABELS = {
                                        "Potential 5 stars, waiting for the national council"),
 }
 
+#: A submitted application still with the level that checks and proposes it (1489/2025:
+#: the commune People's Committee).
+AWAITING_PROPOSAL_LABEL = ("Đã nộp, chờ {level} kiểm tra và đề xuất",
+                           "Submitted, waiting for the {level} to check and propose it")
+
 #: States in which an application waits for the office.
 PENDING_STATES = (
     ApplicationState.SUBMITTED, ApplicationState.SCORED, ApplicationState.POTENTIAL_5STAR
@@ -145,6 +150,9 @@ class RatingApplication(CreatedMixin, DemoMixin, Base):
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
     rejection_reason: Mapped[str | None] = mapped_column(sa.Text)
+    #: Why the proposing level sent the dossier back to the producer (kept until the
+    #: producer submits again; every return is also in the audit log).
+    returned_reason: Mapped[str | None] = mapped_column(sa.Text)
     product: Mapped[Product] = relationship(back_populates="applications")
     criteria_set: Mapped[CriteriaSet] = relationship()
     council_unit: Mapped[AdminUnit | None] = relationship()
@@ -169,7 +177,26 @@ class RatingApplication(CreatedMixin, DemoMixin, Base):
 
     @property
     def state_label(self) -> str:
+        if self.awaiting_proposal:
+            return localized(AWAITING_PROPOSAL_LABEL).format(
+                level=localized(COUNCIL_LEVEL_LABELS[self.council_level]))
         return localized(APPLICATION_STATE_LABELS[self.state])
+
+    @property
+    def award_level(self) -> CouncilLevel:
+        """The council that awards the requested stars under the application's set."""
+        return CouncilLevel(self.criteria_set.award_levels[str(self.requested_stars)])
+
+    @property
+    def prescreen_level(self) -> CouncilLevel | None:
+        return prescreen_level(self.criteria_set.proposing_level, self.award_level)
+
+    @property
+    def awaiting_proposal(self) -> bool:
+        """Submitted, and still with the level that checks and proposes it."""
+        return (self.state is ApplicationState.SUBMITTED
+                and self.prescreen_level is not None
+                and self.council_level is self.prescreen_level)
 
     def average_points(self) -> Decimal | None:
         """Mean of the submitted score sheets' totals, two decimals."""

@@ -21,6 +21,21 @@ class CouncilLevel(enum.Enum):
     NATIONAL = "national"
 
 
+#: Lowest first: a commune proposes to a province, a province to the national council.
+LEVEL_ORDER = (CouncilLevel.COMMUNE, CouncilLevel.DISTRICT, CouncilLevel.PROVINCE,
+               CouncilLevel.NATIONAL)
+
+
+def prescreen_level(proposing: CouncilLevel, award: CouncilLevel) -> CouncilLevel | None:
+    """The level that checks a dossier and proposes it to the awarding council, when it
+    is below that council: the commune People's Committee under 1489/2025, the district
+    for 4★ under 148/2023. None when the proposing level awards the stars itself (the
+    district's 3★ under 148/2023)."""
+    if LEVEL_ORDER.index(proposing) < LEVEL_ORDER.index(award):
+        return proposing
+    return None
+
+
 COUNCIL_LEVEL_LABELS = {
     CouncilLevel.COMMUNE: ("cấp xã", "commune"),
     CouncilLevel.DISTRICT: ("cấp huyện", "district"),

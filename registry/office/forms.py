@@ -48,6 +48,15 @@ class ForwardForm(FlaskForm):
     pass
 
 
+class ProposeForm(FlaskForm):
+    pass
+
+
+class ReturnForm(FlaskForm):
+    reason = TextAreaField(_l("Cần bổ sung, sửa gì"), validators=[
+        InputRequired(_l("Phải ghi rõ cần bổ sung, sửa gì trong hồ sơ.")), Length(max=2000)])
+
+
 class RevokeForm(FlaskForm):
     reason = TextAreaField(_l("Lý do thu hồi"), validators=[
         InputRequired(_l("Phải ghi rõ lý do thu hồi.")), Length(max=2000)])

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from ..exceptions import OperationRefused
 from ..extensions import db
+from ..models.base import localized
 from ..models import (PENDING_STATES, AdminUnit, Producer, Product, RatingApplication,
                       RatingDecision, Role)
 from ..ocop.criteria import COUNCIL_LEVEL_LABELS, CouncilLevel
@@ -23,7 +24,8 @@ from ..permissions import Perm, allowed, authorize, requires
 from ..ratings import operations as ops
 from ..ratings.queries import current_valid_decisions
 from .charts import Bar, bar_chart
-from .forms import ApproveForm, ForwardForm, RejectForm, RevokeForm, score_form_class
+from .forms import (ApproveForm, ForwardForm, ProposeForm, RejectForm, ReturnForm, RevokeForm,
+                    score_form_class)
 
 bp = Blueprint("office", __name__, url_prefix="/office")
 
@@ -88,6 +90,7 @@ def application(app_id: int):
     approve.issuing_body.data = _issuing_body(app, level)
     return render_template("office/application.html", app=app, average=average,
                            approve=approve, reject=RejectForm(), forward=ForwardForm(),
+                           propose=ProposeForm(), send_back=ReturnForm(),
                            level=level, level_label=COUNCIL_LEVEL_LABELS[level][0])
 
 
@@ -193,6 +196,27 @@ def forward(app_id: int):
         return _("Đã chuyển %(name)s lên Hội đồng trung ương (tiềm năng 5 sao).",
                  name=app.product.name_vi)
     return _decide(app_id, ForwardForm, action)
+
+
+@bp.route("/applications/<int:app_id>/propose", methods=["POST"])
+@requires(Perm.APPLICATION_DECIDE)
+def propose(app_id: int):
+    def action(app, form):
+        ops.propose_application(app, actor=current_user._get_current_object(),
+                                level=_acting_level(app))
+        return _("Đã đề xuất %(name)s lên hội đồng %(level)s.", name=app.product.name_vi,
+                 level=localized(COUNCIL_LEVEL_LABELS[app.council_level]))
+    return _decide(app_id, ProposeForm, action)
+
+
+@bp.route("/applications/<int:app_id>/return", methods=["POST"])
+@requires(Perm.APPLICATION_DECIDE)
+def send_back(app_id: int):
+    def action(app, form):
+        ops.return_application(app, actor=current_user._get_current_object(),
+                               level=_acting_level(app), reason=form.reason.data)
+        return _("Đã trả hồ sơ %(name)s để chủ thể bổ sung.", name=app.product.name_vi)
+    return _decide(app_id, ReturnForm, action)
 
 
 @bp.route("/decisions")

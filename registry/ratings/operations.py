@@ -7,8 +7,8 @@ from decimal import Decimal
 from .. import audit
 from ..exceptions import OperationRefused, gettext as _
 from ..extensions import db
-from ..models import (ApplicationState, CriteriaSet, Criterion, Product, RatingApplication,
-                      RatingDecision, ScoreLine, ScoreSheet, User)
+from ..models import (AdminUnit, ApplicationState, CriteriaSet, Criterion, Product,
+                      RatingApplication, RatingDecision, ScoreLine, ScoreSheet, UnitLevel, User)
 from ..models.base import localized, utcnow
 from ..ocop import rules
 from ..ocop.criteria import (COUNCIL_LEVEL_LABELS, CRITERIA_SETS, MIN_RECOGNISED_STARS,
@@ -190,12 +190,82 @@ def submit_application(app: RatingApplication, *, actor: User | None = None,
     app.state = ApplicationState.SUBMITTED
     app.submitted_at = utcnow()
     app.submitted_by_id = actor.id if actor else None
-    app.council_level = CouncilLevel(app.criteria_set.award_levels[str(app.requested_stars)])
-    if council_unit is not None:
-        app.council_unit = council_unit
+    app.returned_reason = None
+    first = app.prescreen_level  # 1489/2025: the commune checks and proposes first
+    if first is not None:
+        app.council_level = first
+        app.council_unit = unit_for(app.product.producer, first)
+    else:
+        app.council_level = app.award_level
+        if council_unit is not None:
+            app.council_unit = council_unit
     audit.record("application.submit", app,
                  f"Nộp hồ sơ đánh giá {app.product.name_vi} ({app.requested_stars} sao)",
-                 {"council_level": app.council_level}, actor=actor)
+                 {"council_level": app.council_level,
+                  "council_unit": app.council_unit.full_name if app.council_unit else None},
+                 actor=actor)
+
+
+def unit_for(producer, level: CouncilLevel) -> AdminUnit | None:
+    """The administrative unit whose council at ``level`` handles this producer's
+    dossiers: its commune (or district, or province) as it is today, following the 2025
+    mergers from the unit recorded on the producer. None when the producer has no
+    commune recorded, or for the national council."""
+    recorded = producer.commune
+    if recorded is None or level is CouncilLevel.NATIONAL:
+        return None
+    unit = recorded.unit_at(UnitLevel(level.value))
+    while unit is not None and unit.successor is not None:  # merged into another unit
+        unit = unit.successor
+    return unit
+
+
+def _not_awaiting_proposal(app: RatingApplication) -> None:
+    if app.awaiting_proposal:
+        raise OperationRefused(
+            _("Hồ sơ đang chờ %(level)s kiểm tra và đề xuất lên hội đồng.",
+              level=localized(COUNCIL_LEVEL_LABELS[app.council_level])), 409)
+
+
+def _at_proposing_level(app: RatingApplication, level: CouncilLevel) -> None:
+    if not app.awaiting_proposal:
+        raise OperationRefused(_("Hồ sơ này không chờ kiểm tra và đề xuất."), 409)
+    if level is not app.council_level:
+        raise OperationRefused(
+            _("Hồ sơ này do %(level)s kiểm tra và đề xuất.",
+              level=localized(COUNCIL_LEVEL_LABELS[app.council_level])), 403)
+
+
+def propose_application(app: RatingApplication, *, actor: User, level: CouncilLevel) -> None:
+    """The proposing level found the dossier complete: it goes to the awarding council
+    (1489/2025: the commune People's Committee proposes it to the province)."""
+    _at_proposing_level(app, level)
+    checked_by = app.council_unit
+    app.council_level = app.award_level
+    app.council_unit = unit_for(app.product.producer, app.council_level)
+    audit.record("application.propose", app,
+                 f"{checked_by.full_name if checked_by else 'Cấp xã'} đề xuất "
+                 f"{app.product.name_vi} ({app.requested_stars} sao) lên hội đồng",
+                 {"from_level": level, "to_level": app.council_level,
+                  "to_unit": app.council_unit.full_name if app.council_unit else None},
+                 actor=actor)
+
+
+def return_application(app: RatingApplication, *, actor: User, level: CouncilLevel,
+                       reason: str) -> None:
+    """The proposing level sends the dossier back to the producer to complete; the
+    producer edits the draft and submits it again."""
+    _at_proposing_level(app, level)
+    reason = (reason or "").strip()
+    if not reason:
+        raise OperationRefused(_("Phải ghi rõ cần bổ sung, sửa gì trong hồ sơ."))
+    app.state = ApplicationState.DRAFT
+    app.returned_reason = reason
+    app.council_level = app.award_level
+    app.council_unit = None
+    audit.record("application.return", app,
+                 f"Trả hồ sơ {app.product.name_vi} để chủ thể bổ sung",
+                 {"reason": reason, "level": level}, actor=actor)
 
 
 def score_application(app: RatingApplication, reviewer: User,
@@ -203,6 +273,7 @@ def score_application(app: RatingApplication, reviewer: User,
     """Record (or replace) one reviewer's score sheet: {criterion id: (points, met, note)}."""
     if app.state not in (ApplicationState.SUBMITTED, ApplicationState.SCORED):
         raise OperationRefused(_("Hồ sơ này không ở trạng thái chờ chấm điểm."), 409)
+    _not_awaiting_proposal(app)
     criteria = {c.id: c for c in app.criteria_set.criteria}
     missing = [c.code for cid, c in criteria.items() if cid not in lines]
     if missing:
@@ -277,6 +348,7 @@ def approve_application(app: RatingApplication, *, actor: User, level: CouncilLe
 def reject_application(app: RatingApplication, *, actor: User, reason: str) -> None:
     if app.state not in PENDING:
         raise OperationRefused(_("Chỉ từ chối được hồ sơ đang chờ đánh giá."), 409)
+    _not_awaiting_proposal(app)  # the proposing level returns a dossier, never rejects it
     reason = (reason or "").strip()
     if not reason:
         raise OperationRefused(_("Phải ghi rõ lý do không công nhận."))

@@ -35,9 +35,7 @@ def submitted(producer):
                                      gtin="8939999000055")
     app = ops.create_application(product, requested_stars=4,
                                  self_assessment=_self_assessment())
-    ops.submit_application(app)
-    db.session.commit()
-    return app
+    return factories.submit_and_propose(app)  # the commune proposes it
 
 
 @pytest.fixture
@@ -55,8 +53,8 @@ def _post(client, url, form_url, **data):
     return client.post(url, data={"csrf_token": token, **data})
 
 
-def test_submitted_application_waits_in_the_province_queue(client, auth, submitted,
-                                                          reviewer_user):
+def test_a_proposed_application_waits_in_the_province_queue(client, auth, submitted,
+                                                            reviewer_user):
     assert submitted.state is ApplicationState.SUBMITTED
     assert submitted.council_level is CouncilLevel.PROVINCE  # 4★ under 1489/2025
     auth.login("reviewer")

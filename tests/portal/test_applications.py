@@ -34,7 +34,7 @@ def _form(client, product_id, files=None, **overrides):
 
 
 def test_a_member_prepares_and_submits_an_application_with_evidence(
-        client, auth, product, producer_user, reviewer_user):
+        client, auth, product, producer_user, reviewer_user, commune_user):
     auth.login("member.a")
     response = _form(client, product.id,
                      files=[(io.BytesIO(PDF), "Phiếu tự đánh giá.pdf")])
@@ -48,9 +48,12 @@ def test_a_member_prepares_and_submits_an_application_with_evidence(
                        data={"csrf_token": token}).status_code == 302
     db.session.expire_all()
     assert db.session.get(RatingApplication, app.id).state is ApplicationState.SUBMITTED
-    # the office sees it, and can read the evidence
+    # the commune checks it first (1489/2025), and can read the evidence
     auth.logout()
     auth.login("reviewer")
+    assert "Bưởi Năm Roi Kế Thành" not in client.get("/office/").get_data(as_text=True)
+    auth.logout()
+    auth.login("xa")
     assert "Bưởi Năm Roi Kế Thành" in client.get("/office/").get_data(as_text=True)
     key = db.session.scalar(db.select(StoredFile.key))
     download = client.get(f"/portal/files/{key}")

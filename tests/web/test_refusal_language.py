@@ -49,9 +49,7 @@ def submitted(producer):
     app = ops.create_application(
         product, requested_stars=4,
         self_assessment={c.code: c.max_points * Decimal("0.7") for c in cs.criteria})
-    ops.submit_application(app)
-    db.session.commit()
-    return app
+    return factories.submit_and_propose(app)  # the commune proposes it
 
 
 def _score(app: RatingApplication, reviewer, fraction: str) -> None:
