@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import logging
 import threading
+import time
 import weakref
 
 from flask import Flask
@@ -22,6 +24,8 @@ try:
     import fcntl
 except ImportError:  # not on POSIX: SQLite's own busy handler queues the writers
     fcntl = None  # type: ignore[assignment]
+
+log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -60,21 +64,34 @@ class SqliteWriterLock:
             os.close(self._fd)  # closing it leaves the parent's lock alone
         self._threads = threading.Lock()
         self._fd: int | None = None
+        self._unusable = False
+        self.waited = 0.0
 
     def __enter__(self) -> SqliteWriterLock:
+        started = time.monotonic()
         self._threads.acquire()
         try:
-            if self._fd is None:
-                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            if self._fd is None and not self._unusable:
+                try:
+                    self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC,
+                                       0o600)
+                except OSError:  # a read-only folder, another owner: SQLite alone queues
+                    log.warning("cannot open %s; writers fall back to SQLite's busy "
+                                "handler", self.path, exc_info=True)
+                    self._unusable = True
+            if self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
         except BaseException:
             self._threads.release()
             raise
+        #: Seconds spent waiting for the lock (callers shorten their own timeouts by it).
+        self.waited = time.monotonic() - started
         return self
 
     def __exit__(self, *exc) -> None:
         try:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            if self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
         finally:
             self._threads.release()
 

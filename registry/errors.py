@@ -1,12 +1,17 @@
 """Error pages: a clear message and the right status, HTML or JSON, never a stack trace."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+import logging
+
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db
+
+log = logging.getLogger(__name__)
 
 MESSAGES = {
     400: lambda: _("Yêu cầu không hợp lệ."),
@@ -16,6 +21,8 @@ MESSAGES = {
     405: lambda: _("Phương thức không được hỗ trợ cho địa chỉ này."),
     413: lambda: _("Tệp hoặc dữ liệu gửi lên quá lớn."),
     500: lambda: _("Đã xảy ra lỗi ở máy chủ. Dữ liệu đã lưu trước đó không bị ảnh hưởng."),
+    503: lambda: _("Cơ sở dữ liệu đang bận, vui lòng thử lại sau ít phút. Dữ liệu đã lưu "
+                   "trước đó không bị ảnh hưởng."),
 }
 
 
@@ -52,7 +59,31 @@ def init_app(app: Flask) -> None:
             detail = None  # werkzeug's generic English text adds nothing
         return render_error(error.code, detail)
 
+    def database_unavailable(error: Exception):
+        """The database is locked past the busy timeout, restarting, or unreachable:
+        a temporary condition, so 503 with a hint to retry rather than a 500."""
+        log.warning("database unavailable: %s", getattr(error, "orig", error))
+        db.session.rollback()
+        response = make_response(render_error(503))
+        response.headers["Retry-After"] = "5"
+        return response
+
+    # Through SQLAlchemy, and from the scan paths that use the driver directly.
+    for error_class in _operational_errors():
+        app.register_error_handler(error_class, database_unavailable)
+
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError):
         db.session.rollback()  # nothing half-written survives a failed request
         return render_error(500)
+
+
+def _operational_errors() -> list[type[Exception]]:
+    import sqlite3
+
+    classes: list[type[Exception]] = [sa_exc.OperationalError, sqlite3.OperationalError]
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - SQLite-only installs
+        return classes
+    return [*classes, psycopg.OperationalError]

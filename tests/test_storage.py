@@ -79,3 +79,36 @@ def test_deleting_a_product_removes_its_photo_files(app, client, auth, product, 
     auth.login("member.a")
     assert _button(client, f"/portal/products/{product.id}/delete").status_code == 302
     assert _files(app) == set()
+
+
+def test_savepoints_leave_files_where_their_rows_are(app, producer):
+    """Released savepoints wait for the outer transaction; rolled-back ones undo only
+    their own part (the app uses none today: this keeps the rule safe if it does)."""
+    kept = _save(producer, b"kept")
+    db.session.commit()
+    kept_path = storage.read_path(kept)
+    # a deletion undone by its savepoint, then the outer transaction commits
+    savepoint = db.session.begin_nested()
+    db.session.delete(kept)
+    db.session.flush()
+    savepoint.rollback()
+    db.session.commit()
+    assert kept_path.exists() and db.session.get(StoredFile, kept.id) is not None
+    # a deletion in a released savepoint, then the outer transaction rolls back
+    with db.session.begin_nested():
+        db.session.delete(db.session.get(StoredFile, kept.id))
+    db.session.rollback()
+    assert kept_path.exists()
+    # an upload in a released savepoint, then the outer transaction rolls back
+    with db.session.begin_nested():
+        dropped = storage.read_path(_save(producer, b"dropped"))
+    db.session.rollback()
+    assert not dropped.exists()
+    # an upload in a savepoint that rolls back, then the outer transaction commits
+    savepoint = db.session.begin_nested()
+    orphan = storage.read_path(_save(producer, b"orphan"))
+    db.session.flush()
+    savepoint.rollback()
+    db.session.commit()
+    assert not orphan.exists()
+    assert _files(app) == {kept_path}

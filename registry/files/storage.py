@@ -18,14 +18,15 @@ from pathlib import Path
 
 from flask import current_app
 from flask_sqlalchemy.session import Session as AppSession
+import sqlalchemy as sa
 from sqlalchemy import event
 
 from ..extensions import db
 from ..models import StoredFile
 
 log = logging.getLogger(__name__)
-WRITTEN = "registry.files.written"  # session.info keys: paths this transaction wrote …
-DELETED = "registry.files.deleted"  # … and paths of rows it deleted
+WRITTEN = "registry.files.written"  # session.info keys: {path: row} this transaction wrote
+DELETED = "registry.files.deleted"  # … and {path: row} of the rows it deleted
 
 
 def _path(key: str) -> Path:
@@ -43,11 +44,11 @@ def save(data: bytes, *, original_name: str, content_type: str,
     tmp = path.with_suffix(".part")
     tmp.write_bytes(data)
     os.replace(tmp, path)
-    db.session.info.setdefault(WRITTEN, set()).add(path)
     stored = StoredFile(key=key, original_name=original_name[:255], content_type=content_type,
                         size=len(data), sha256=hashlib.sha256(data).hexdigest(),
                         owner_producer_id=owner_producer_id, uploaded_by_id=uploaded_by_id)
     db.session.add(stored)
+    db.session.info.setdefault(WRITTEN, {})[path] = stored
     return stored
 
 
@@ -65,15 +66,21 @@ def _unlink(paths) -> None:
 
 @event.listens_for(AppSession, "after_flush")
 def _note_deleted_files(session, flush_context) -> None:
-    deleted = [obj for obj in session.deleted if isinstance(obj, StoredFile)]
+    deleted = {_path(obj.key): obj for obj in session.deleted if isinstance(obj, StoredFile)}
     if deleted:
-        session.info.setdefault(DELETED, set()).update(_path(obj.key) for obj in deleted)
+        session.info.setdefault(DELETED, {}).update(deleted)
 
 
 @event.listens_for(AppSession, "after_commit")
 def _after_commit(session) -> None:
-    session.info.pop(WRITTEN, None)  # their rows are in: the files stay
-    _unlink(session.info.pop(DELETED, ()))
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint was released: the outer transaction still decides
+    written = session.info.pop(WRITTEN, {})
+    deleted = session.info.pop(DELETED, {})
+    # A row whose deletion a savepoint undid is back in the session: its file stays.
+    # A file written inside a savepoint that rolled back has no row: it goes.
+    _unlink([path for path, obj in deleted.items() if not _is_row(obj)]
+            + [path for path, obj in written.items() if not _is_row(obj)])
 
 
 @event.listens_for(AppSession, "after_transaction_end")
@@ -83,4 +90,9 @@ def _after_transaction_end(session, transaction) -> None:
     if transaction.parent is not None or transaction.nested:
         return  # the outer transaction decides
     session.info.pop(DELETED, None)
-    _unlink(session.info.pop(WRITTEN, ()))
+    _unlink(session.info.pop(WRITTEN, {}))
+
+
+def _is_row(obj: StoredFile) -> bool:
+    """Still (or again) a row: persistent, neither deleted nor rolled back."""
+    return sa.inspect(obj).persistent

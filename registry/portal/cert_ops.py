@@ -1,7 +1,9 @@
 """Certification operations: add, renew, withdraw; the list of those about to expire.
 
-Each operation checks every rule before it writes the evidence file, adds one audit entry
-and never commits (the view commits once).
+Each operation checks every rule it can before it writes the evidence file (the database
+checks the last one, that a certificate is renewed once, at the flush; a refused renewal's
+file goes with its rolled-back row), adds one audit entry and never commits (the view
+commits once).
 """
 from __future__ import annotations
 
@@ -115,8 +117,7 @@ def add_certification(producer: Producer, data: CertificationData,
 
 def renewal_of(cert: Certification) -> Certification | None:
     """The certification that renews ``cert``, if any."""
-    return db.session.scalar(db.select(Certification).where(Certification.renews_id == cert.id)
-                             .order_by(Certification.id).limit(1))
+    return db.session.scalar(db.select(Certification).where(Certification.renews_id == cert.id))
 
 
 def renew_certification(old: Certification, data: CertificationData,
@@ -143,7 +144,9 @@ def renew_certification(old: Certification, data: CertificationData,
     cert.renews_id = old.id
     try:
         db.session.flush()  # two renewals at the same moment: the unique index keeps one
-    except sa.exc.IntegrityError:
+    except sa.exc.IntegrityError as error:
+        if "renews_id" not in str(error.orig):
+            raise
         raise OperationRefused(_("Chứng nhận này vừa được gia hạn bởi người khác; hãy tải "
                                  "lại trang để xem chứng nhận mới."), 409) from None
     audit.record("certification.renew", cert,

@@ -22,9 +22,9 @@ from urllib.parse import parse_qsl
 from werkzeug.datastructures import LanguageAccept, MIMEAccept
 from werkzeug.http import parse_accept_header, parse_cookie
 
-from ..db_setup import writer_lock
+from ..db_setup import SQLITE_BUSY_TIMEOUT_MS, writer_lock
 from ..labels.links import LabelAddressError, parse_label_path
-from ..labels.serials import display
+from ..labels.serials import display, normalize_serial
 from ..ocop.rules import today_vn
 from ..templating import vn_datetime
 from .clients import classify
@@ -96,7 +96,7 @@ class ScanEdge:
             return None
         client = classify(environ.get("HTTP_USER_AGENT"), accept=environ.get("HTTP_ACCEPT", ""),
                           purpose=environ.get("HTTP_SEC_PURPOSE") or environ.get("HTTP_PURPOSE", ""))
-        history = self._record(target, run_id, key.serial.upper(), seq, client)
+        history = self._record(target, run_id, normalize_serial(key.serial), seq, client)
         if history is None:
             return None  # the public data changed: Flask rebuilds the caches
         body = (parts.head + _verdict(parts.verdicts, history, key.serial, seq, app)
@@ -135,8 +135,8 @@ class ScanEdge:
                     # scan waits for a disk flush. Only the edge's own connections do it.
                     driver.execute("SET synchronous_commit = off")
                     prepare_one_trip_pg(driver.pgconn)
-                except Exception:
-                    connection.invalidate()
+                except BaseException:
+                    connection.invalidate()  # never back to the pool in autocommit
                     raise
             return connection
 
@@ -148,13 +148,18 @@ class ScanEdge:
                     connection.driver_connection.pgconn, version=target.version,
                     batch_id=target.batch_id, run_id=run_id, serial=serial, seq=seq,
                     client=client, at=datetime.now(timezone.utc))
-            except Exception:
+            except BaseException:
+                # Broken, or interrupted (a timeout, a signal): dropped, never handed back
+                # to SQLAlchemy's pool still in autocommit with the edge's settings.
                 connection.invalidate()
                 raise
             self._idle.append(connection)
             return history
         try:
-            with self._writer_lock:
+            with self._writer_lock as lock:
+                waited = getattr(lock, "waited", 0.0)
+                if waited > BUDGET_SLACK:
+                    _set_busy_timeout(connection, SQLITE_BUSY_TIMEOUT_MS - waited * 1000)
                 history, version = record_and_count(
                     connection.driver_connection, self._engine.dialect.name,
                     batch_id=target.batch_id, run_id=run_id, serial=serial, seq=seq,
@@ -164,7 +169,9 @@ class ScanEdge:
                     history = None
                 else:
                     connection.commit()
-        except Exception:
+                if waited > BUDGET_SLACK:
+                    _set_busy_timeout(connection, SQLITE_BUSY_TIMEOUT_MS)
+        except BaseException:
             connection.invalidate()  # a broken connection is not reused
             raise
         self._idle.append(connection)
@@ -174,12 +181,25 @@ class ScanEdge:
         """Give the edge's connections back (tests, worker shutdown)."""
         while self._idle:
             connection = self._idle.pop()
-            if self._engine is not None and self._engine.dialect.name == "postgresql":
-                driver = connection.driver_connection
-                release_one_trip_pg(driver.pgconn)
-                driver.execute("RESET synchronous_commit")
-                driver.autocommit = False  # as the pool expects
-            connection.close()
+            try:
+                if self._engine is not None and self._engine.dialect.name == "postgresql":
+                    driver = connection.driver_connection
+                    release_one_trip_pg(driver.pgconn)
+                    driver.execute("RESET synchronous_commit")
+                    driver.autocommit = False  # as the pool expects
+                connection.close()
+            except Exception:  # noqa: BLE001 - a dead connection: drop it, go on
+                log.warning("scan edge: dropping a broken connection", exc_info=True)
+                connection.invalidate()
+
+
+#: A scan that waited longer than this for the writer lock gets only what is left of the
+#: busy timeout for SQLite's own lock, so queued scans never wait a full timeout each.
+BUDGET_SLACK = 0.05
+
+
+def _set_busy_timeout(connection, milliseconds: float) -> None:
+    connection.driver_connection.execute(f"PRAGMA busy_timeout={max(0, int(milliseconds))}")
 
 
 def _asks_for_flask(query: str) -> bool:

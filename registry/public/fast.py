@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..labels.links import LabelKey
-from ..labels.serials import SerialSigner, derive_key, display
+from ..labels.serials import SerialSigner, derive_key, display, normalize_serial
 from ..models import Batch, LabelRun, Product, ProductPhoto
 from ..models.base import utcnow
 from ..ocop.rules import today_vn
@@ -119,8 +119,8 @@ def scan_page(key: LabelKey):
     client = classify(request.user_agent.string, accept=request.headers.get("Accept", ""),
                       purpose=request.headers.get("Sec-Purpose")
                       or request.headers.get("Purpose", ""))
-    history, version = session_record(target.batch_id, run_id, key.serial.upper(), seq,
-                                      client, utcnow(), record=request.method != "HEAD")
+    history, version = session_record(target.batch_id, run_id, normalize_serial(key.serial),
+                                      seq, client, utcnow(), record=request.method != "HEAD")
     if version != target.version:
         fresh = _target(key, fresh=True)
         if fresh is None or fresh.batch_id != target.batch_id or fresh.run_for(seq) is None:

@@ -16,7 +16,7 @@ from ..extensions import db
 from ..labels.links import LabelAddressError, LabelKey, parse_label_path
 from ..models import ClientClass
 from ..models.base import utcnow
-from ..labels.serials import display
+from ..labels.serials import display, normalize_serial
 from ..printing.operations import verify_label
 from . import bp, fast
 from .clients import classify
@@ -85,7 +85,7 @@ def _check_label(check, serial: str):
     client = classify(request.user_agent.string, accept=request.headers.get("Accept", ""),
                       purpose=request.headers.get("Sec-Purpose")
                       or request.headers.get("Purpose", ""))
-    history, _version = session_record(check.batch.id, check.run.id, serial.upper(),
+    history, _version = session_record(check.batch.id, check.run.id, normalize_serial(serial),
                                        check.seq, client, utcnow(),
                                        record=request.method != "HEAD")
     db.session.commit()

@@ -1,8 +1,10 @@
 """Record scans and answer "how often was this label checked, and since when".
 
-Every path that records a scan (the edge fast path, the Flask fast path and the full
-resolver) goes through :func:`record_and_count`, which runs on a DB-API connection with
-one SQL text per database, so the hot path pays no ORM or statement-building cost:
+Every path that records a scan (the edge, the Flask fast path and the full resolver)
+goes through :func:`record_and_count`, which runs on a DB-API connection with one SQL
+text per database, so the hot path pays no ORM or statement-building cost (except the
+edge on PostgreSQL, which does the same in one prepared statement,
+:func:`record_one_trip_pg`):
 
 1. insert the scan row (people, bots and API calls alike: the log is complete);
 2. for people, bump the label's running total with an upsert that returns it;

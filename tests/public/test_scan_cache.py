@@ -219,3 +219,18 @@ def test_a_linkset_asked_in_the_query_wins_over_the_warm_edge(client, scene):
     client.get(paths[0], headers=PHONE)
     response = client.get(paths[0] + "?linkType=linkset", headers=PHONE)
     assert response.mimetype == "application/linkset+json" and "linkset" in response.json
+
+
+def test_a_serial_typed_with_dashes_and_lower_case_is_the_same_label(client, scene):
+    """People type the serial as printed (ABCD-EFGH-JKMN) or in lower case: every path
+    (full resolver, Flask fast path, edge) records it in its 12-character form."""
+    from registry.models import LabelCheck, Scan
+
+    _, _, _, paths = scene
+    prefix, serial = paths[0].rsplit("/", 1)
+    typed = prefix + "/" + "-".join(serial[i:i + 4] for i in (0, 4, 8)).lower()
+    statuses = [client.get(p, headers=PHONE).status_code
+                for p in (typed, typed, paths[0], typed + "?lang=en")]
+    assert statuses == [200] * 4
+    assert set(db.session.scalars(db.select(Scan.serial))) == {serial}
+    assert db.session.scalar(db.select(LabelCheck.checks)) == 4
