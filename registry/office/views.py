@@ -91,7 +91,7 @@ def application(app_id: int):
     return render_template("office/application.html", app=app, average=average,
                            approve=approve, reject=RejectForm(), forward=ForwardForm(),
                            propose=ProposeForm(), send_back=ReturnForm(),
-                           level=level, level_label=COUNCIL_LEVEL_LABELS[level][0])
+                           level=level, level_label=localized(COUNCIL_LEVEL_LABELS[level]))
 
 
 def _issuing_body(app: RatingApplication, level: CouncilLevel) -> str:
@@ -136,7 +136,9 @@ def score(app_id: int):
     return render_template("office/score.html", app=app, form=form, criteria=criteria), status
 
 
-def _decide(app_id: int, form_class, action):
+def _decide(app_id: int, form_class, action, *, done_url=None):
+    """Run ``action`` on a posted form; on success go to ``done_url`` (default: the
+    application, which may have left the user's queue: then their queue)."""
     app = db.get_or_404(RatingApplication, app_id)
     authorize(Perm.APPLICATION_DECIDE, app)
     form = form_class()
@@ -153,7 +155,7 @@ def _decide(app_id: int, form_class, action):
         return render_application_with_status(app, refused.status)
     db.session.commit()
     flash(message, "success")
-    return redirect(url_for(".application", app_id=app.id))
+    return redirect(done_url or url_for(".application", app_id=app.id))
 
 
 def render_application_with_status(app: RatingApplication, status: int):
@@ -206,7 +208,8 @@ def propose(app_id: int):
                                 level=_acting_level(app))
         return _("Đã đề xuất %(name)s lên hội đồng %(level)s.", name=app.product.name_vi,
                  level=localized(COUNCIL_LEVEL_LABELS[app.council_level]))
-    return _decide(app_id, ProposeForm, action)
+    # the dossier has left this officer's queue: back to the queue
+    return _decide(app_id, ProposeForm, action, done_url=url_for(".dashboard"))
 
 
 @bp.route("/applications/<int:app_id>/return", methods=["POST"])
@@ -216,7 +219,7 @@ def send_back(app_id: int):
         ops.return_application(app, actor=current_user._get_current_object(),
                                level=_acting_level(app), reason=form.reason.data)
         return _("Đã trả hồ sơ %(name)s để chủ thể bổ sung.", name=app.product.name_vi)
-    return _decide(app_id, ReturnForm, action)
+    return _decide(app_id, ReturnForm, action, done_url=url_for(".dashboard"))
 
 
 @bp.route("/decisions")

@@ -120,7 +120,10 @@ def test_the_commune_proposes_it_to_the_province_council_of_today(client, auth, 
     auth.login("xa.anlactay")
     page = f"/office/applications/{submitted.id}"
     response = _post(client, f"/office/applications/{submitted.id}/propose", page)
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.headers["Location"] == "/office/"
+    queue = client.get("/office/").get_data(as_text=True)  # it left this officer's queue
+    assert f"Đã đề xuất {NAME} lên hội đồng cấp tỉnh." in queue
+    assert f'href="/office/applications/{submitted.id}"' not in queue
     app = _fresh(submitted.id)
     assert app.state is ApplicationState.SUBMITTED and not app.awaiting_proposal
     assert app.council_level is CouncilLevel.PROVINCE
@@ -168,7 +171,9 @@ def test_the_commune_returns_it_with_a_reason_and_the_producer_submits_again(
     assert "Phải ghi rõ cần bổ sung, sửa gì trong hồ sơ." in blank.get_data(as_text=True)
     assert _fresh(submitted.id).awaiting_proposal
     reason = "Thiếu giấy chứng nhận VietGAP còn hiệu lực của vùng trồng."
-    assert _post(client, url, page, reason=reason).status_code == 302
+    returned = _post(client, url, page, reason=reason)
+    assert returned.status_code == 302 and returned.headers["Location"] == "/office/"
+    assert "để chủ thể bổ sung" in client.get("/office/").get_data(as_text=True)
     app = _fresh(submitted.id)
     assert app.state is ApplicationState.DRAFT and app.returned_reason == reason
     [entry] = _audit("application.return")
