@@ -30,7 +30,7 @@ from ..templating import vn_datetime
 from .clients import classify
 from .fast import PLACE_CHECKS, PLACE_SEQ, PLACE_SERIAL, PLACE_WHEN
 from .scans import (DEFAULT_WARNING_THRESHOLD, prepare_one_trip_pg, record_and_count,
-                    record_one_trip_pg, release_one_trip_pg)
+                    record_one_trip_pg)
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class ScanEdge:
         self.wsgi_app = wsgi_app
         self._engine = None
         self._writer_lock = None
-        # Idle DB-API connections of the edge (list pop/append are atomic): taking one out
+        # Idle driver connections of the edge (list pop/append are atomic): taking one out
         # of SQLAlchemy's pool for every scan, with its reset on return, costs more than
         # the scan's own SQL.
         self._idle: list = []
@@ -115,6 +115,7 @@ class ScanEdge:
         return "200 OK", headers, body
 
     def _take(self):
+        """An idle driver connection of the edge, or a new one."""
         try:
             return self._idle.pop()
         except IndexError:
@@ -125,10 +126,14 @@ class ScanEdge:
                     engine = db.engine
                 self._writer_lock = writer_lock(engine)
                 self._engine = engine
-            connection = self._engine.raw_connection()
+            pooled = self._engine.raw_connection()  # made with the engine's settings …
+            driver = pooled.dbapi_connection
+            # … then the edge's own: it takes no slot of SQLAlchemy's pool (Flask's
+            # requests keep all of it) and never goes back to it, so the settings below
+            # can never leak into a Flask request.
+            pooled.detach()
             if self._engine.dialect.name == "postgresql":
                 try:
-                    driver = connection.driver_connection
                     driver.autocommit = True  # one statement, one round trip
                     # A scan is a log line: after a crash the last fraction of a second
                     # of scans may be missing, but nothing is ever half-written, and no
@@ -136,61 +141,55 @@ class ScanEdge:
                     driver.execute("SET synchronous_commit = off")
                     prepare_one_trip_pg(driver.pgconn)
                 except BaseException:
-                    connection.invalidate()  # never back to the pool in autocommit
+                    _drop(driver)
                     raise
-            return connection
+            return driver
 
     def _record(self, target, run_id, serial, seq, client):
-        connection = self._take()
+        driver = self._take()
         if self._engine.dialect.name == "postgresql":
             try:
                 history = record_one_trip_pg(
-                    connection.driver_connection.pgconn, version=target.version,
-                    batch_id=target.batch_id, run_id=run_id, serial=serial, seq=seq,
-                    client=client, at=datetime.now(timezone.utc))
+                    driver.pgconn, version=target.version, batch_id=target.batch_id,
+                    run_id=run_id, serial=serial, seq=seq, client=client,
+                    at=datetime.now(timezone.utc))
             except BaseException:
-                # Broken, or interrupted (a timeout, a signal): dropped, never handed back
-                # to SQLAlchemy's pool still in autocommit with the edge's settings.
-                connection.invalidate()
+                _drop(driver)  # broken, or interrupted mid-way: not reused
                 raise
-            self._idle.append(connection)
+            self._idle.append(driver)
             return history
         try:
             with self._writer_lock as lock:
                 waited = getattr(lock, "waited", 0.0)
                 if waited > BUDGET_SLACK:
-                    _set_busy_timeout(connection, SQLITE_BUSY_TIMEOUT_MS - waited * 1000)
+                    _set_busy_timeout(driver, SQLITE_BUSY_TIMEOUT_MS - waited * 1000)
                 history, version = record_and_count(
-                    connection.driver_connection, self._engine.dialect.name,
-                    batch_id=target.batch_id, run_id=run_id, serial=serial, seq=seq,
-                    client=client, at=datetime.now(timezone.utc))
+                    driver, "sqlite", batch_id=target.batch_id, run_id=run_id,
+                    serial=serial, seq=seq, client=client, at=datetime.now(timezone.utc))
                 if version != target.version:
-                    connection.rollback()
+                    driver.rollback()
                     history = None
                 else:
-                    connection.commit()
+                    driver.commit()
                 if waited > BUDGET_SLACK:
-                    _set_busy_timeout(connection, SQLITE_BUSY_TIMEOUT_MS)
+                    _set_busy_timeout(driver, SQLITE_BUSY_TIMEOUT_MS)
         except BaseException:
-            connection.invalidate()  # a broken connection is not reused
+            _drop(driver)  # a broken connection is not reused
             raise
-        self._idle.append(connection)
+        self._idle.append(driver)
         return history
 
     def close(self) -> None:
-        """Give the edge's connections back (tests, worker shutdown)."""
+        """Close the edge's connections (tests, worker shutdown)."""
         while self._idle:
-            connection = self._idle.pop()
-            try:
-                if self._engine is not None and self._engine.dialect.name == "postgresql":
-                    driver = connection.driver_connection
-                    release_one_trip_pg(driver.pgconn)
-                    driver.execute("RESET synchronous_commit")
-                    driver.autocommit = False  # as the pool expects
-                connection.close()
-            except Exception:  # noqa: BLE001 - a dead connection: drop it, go on
-                log.warning("scan edge: dropping a broken connection", exc_info=True)
-                connection.invalidate()
+            _drop(self._idle.pop())
+
+
+def _drop(driver) -> None:
+    try:
+        driver.close()
+    except Exception:  # noqa: BLE001 - already dead: nothing to give back
+        log.warning("scan edge: closing a broken connection", exc_info=True)
 
 
 #: A scan that waited longer than this for the writer lock gets only what is left of the
@@ -198,8 +197,8 @@ class ScanEdge:
 BUDGET_SLACK = 0.05
 
 
-def _set_busy_timeout(connection, milliseconds: float) -> None:
-    connection.driver_connection.execute(f"PRAGMA busy_timeout={max(0, int(milliseconds))}")
+def _set_busy_timeout(driver, milliseconds: float) -> None:
+    driver.execute(f"PRAGMA busy_timeout={max(0, int(milliseconds))}")
 
 
 def _asks_for_flask(query: str) -> bool:

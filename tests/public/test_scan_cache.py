@@ -54,7 +54,7 @@ def test_a_cached_scan_costs_three_small_statements(app, client, scene):
             return
     traced: list[str] = []
     edge = app.wsgi_app
-    connection = edge._idle[-1].driver_connection  # the one the next scan takes
+    connection = edge._idle[-1]  # the driver connection the next scan takes
     connection.set_trace_callback(traced.append)
     response = client.get(paths[0], headers=PHONE)
     connection.set_trace_callback(None)
@@ -234,3 +234,18 @@ def test_a_serial_typed_with_dashes_and_lower_case_is_the_same_label(client, sce
     assert statuses == [200] * 4
     assert set(db.session.scalars(db.select(Scan.serial))) == {serial}
     assert db.session.scalar(db.select(LabelCheck.checks)) == 4
+
+
+def test_the_edge_keeps_its_connections_out_of_the_pool(app, client, scene):
+    """Flask's requests keep every slot of SQLAlchemy's pool, however many scans the edge
+    is answering, and the edge's connection settings never reach a Flask request."""
+    _, _, _, paths = scene
+    client.get(paths[0], headers=PHONE)
+    assert client.get(paths[0], headers=PHONE).headers.get("X-Registry-Path") == "edge"
+    assert len(app.wsgi_app._idle) == 1
+    db.session.remove()
+    assert db.engine.pool.checkedout() == 0
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect() as conn:  # a Flask-side connection: default settings
+            assert conn.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"
+            assert not conn.connection.driver_connection.autocommit
