@@ -61,3 +61,29 @@ def test_a_producer_member_cannot_open_the_office(live_server, phone):
     assert phone.get_by_role("link", name="Văn phòng", exact=True).count() == 0
     response = phone.goto(live_server + "/office/")
     assert response.status == 403
+
+
+def test_the_commune_proposes_a_dossier_then_the_province_can_score_it(live_server, phone):
+    """1489/2025: the An Lạc Tây officer checks the demo dossier and proposes it; the
+    province reviewer, who could not see it before, finds it in the queue."""
+    _login(phone, live_server, "hoidong.tinh")
+    phone.goto(live_server + "/office/")
+    assert phone.get_by_role("link", name="Xoài cát chu An Lạc Tây").count() == 0
+    phone.get_by_role("button", name="Đăng xuất").click()
+
+    _login(phone, live_server, "xa.anlactay")
+    phone.goto(live_server + "/office/")
+    phone.get_by_role("link", name="Xoài cát chu An Lạc Tây").click()
+    body = phone.locator("body").inner_text()
+    assert "Đã nộp, chờ cấp xã kiểm tra và đề xuất" in body and "Chấm điểm" not in body
+    assert no_horizontal_scroll(phone)
+    phone.get_by_role("button", name="Hồ sơ đầy đủ: đề xuất lên hội đồng cấp tỉnh").click()
+    assert ("Đã đề xuất Xoài cát chu An Lạc Tây lên hội đồng cấp tỉnh."
+            in phone.locator(".flash").inner_text())
+    phone.get_by_role("button", name="Đăng xuất").click()
+
+    _login(phone, live_server, "hoidong.tinh")
+    phone.goto(live_server + "/office/")
+    phone.get_by_role("link", name="Xoài cát chu An Lạc Tây").click()
+    assert phone.get_by_role("link", name="Chấm điểm", exact=True).count() == 1
+    assert "thành phố Cần Thơ" in phone.locator("body").inner_text()  # today's province
