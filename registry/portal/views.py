@@ -1,6 +1,8 @@
 """Producer members: their products, rating applications and evidence files."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file,
                    url_for)
 from flask_babel import gettext as _
@@ -12,6 +14,7 @@ from ..extensions import db
 from ..files.storage import read_path
 from ..models import (Certification, Product, ProductStatus, RatingApplication, Role,
                       StoredFile)
+from ..models.base import localized
 from ..models.product import rating_summary
 from ..ocop.criteria import COUNCIL_LEVEL_LABELS
 from ..ocop.rules import today_vn
@@ -70,6 +73,52 @@ def new_application(product_id: int):
                            criteria=criteria_set.criteria, criteria_set=criteria_set), status
 
 
+@bp.route("/applications/<int:app_id>/edit", methods=["GET", "POST"])
+@requires(Perm.APPLICATION_EDIT)
+def edit_application(app_id: int):
+    """Correct a draft: stars, self-assessment, certifications (a returned dossier too)."""
+    app = db.get_or_404(RatingApplication, app_id)
+    authorize(Perm.APPLICATION_EDIT, app)
+    product, criteria_set = app.product, app.criteria_set
+    form = application_form_class(criteria_set.criteria)()
+    certs = db.session.scalars(db.select(Certification).where(
+        Certification.producer_id == product.producer_id)).all()
+    form.certifications.choices = [(c.id, f"{c.kind_label} · {c.number or c.issuer}")
+                                   for c in certs]
+    if not form.is_submitted():
+        form.requested_stars.data = app.requested_stars
+        form.certifications.data = [c.id for c in app.certifications]
+        for c in criteria_set.criteria:
+            if c.code in app.self_assessment:
+                form[f"self_{c.code}"].data = Decimal(app.self_assessment[c.code])
+    status = 200
+    if form.validate_on_submit():
+        chosen = {c.id: c for c in certs}
+        try:
+            ratings.update_application(
+                app, requested_stars=form.requested_stars.data,
+                self_assessment={c.code: form[f"self_{c.code}"].data
+                                 for c in criteria_set.criteria},
+                certifications=[chosen[i] for i in form.certifications.data or []
+                                if i in chosen], actor=_me())
+            for upload in request.files.getlist(form.evidence.name):
+                if upload and upload.filename:
+                    add_evidence(app, upload.read(), upload.filename, actor=_me())
+        except OperationRefused as refused:
+            db.session.rollback()
+            flash(refused.message, "error")
+            status = refused.status
+        else:
+            db.session.commit()
+            flash(_("Đã lưu hồ sơ. Kiểm tra lại rồi bấm “Nộp hồ sơ”."), "success")
+            return redirect(url_for(".application", app_id=app.id))
+    elif form.is_submitted():
+        status = 400
+    return render_template("portal/application_form.html", form=form, product=product,
+                           criteria=criteria_set.criteria, criteria_set=criteria_set,
+                           editing=app), status
+
+
 def _create(product, criteria_set, form, certs):
     chosen = {c.id: c for c in certs}
     app = ratings.create_application(
@@ -122,8 +171,12 @@ def submit(app_id: int):
         flash(refused.message, "error")
         return redirect(url_for(".application", app_id=app.id)), 303
     db.session.commit()
-    flash(_("Đã nộp hồ sơ; hội đồng %(level)s sẽ chấm điểm.",
-            level=COUNCIL_LEVEL_LABELS[app.council_level][0]), "success")
+    level = localized(COUNCIL_LEVEL_LABELS[app.council_level])
+    if app.awaiting_proposal:
+        flash(_("Đã nộp hồ sơ; %(level)s sẽ kiểm tra và đề xuất lên hội đồng.", level=level),
+              "success")
+    else:
+        flash(_("Đã nộp hồ sơ; hội đồng %(level)s sẽ chấm điểm.", level=level), "success")
     return redirect(url_for(".application", app_id=app.id))
 
 

@@ -177,6 +177,26 @@ def create_application(product: Product, *, requested_stars: int,
     return app
 
 
+def update_application(app: RatingApplication, *, requested_stars: int,
+                       self_assessment: dict[str, Decimal], certifications: list,
+                       actor: User | None = None) -> None:
+    """Correct a draft (before it is submitted, or after it was returned to complete)."""
+    if app.state is not ApplicationState.DRAFT:
+        raise OperationRefused(_("Chỉ sửa được hồ sơ đang soạn."), 409)
+    if not MIN_RECOGNISED_STARS <= requested_stars <= 5:
+        raise OperationRefused(_("Hạng sao đề nghị phải từ 3 đến 5."))
+    total = _check_points(app.criteria_set, self_assessment)
+    before = {"requested_stars": app.requested_stars, "self_points": app.self_points}
+    app.requested_stars = requested_stars
+    app.council_level = app.award_level
+    app.self_assessment = {k: str(v) for k, v in self_assessment.items()}
+    app.self_points = total
+    app.certifications = list(certifications)
+    audit.record("application.update", app, f"Sửa hồ sơ đánh giá {app.product.name_vi}",
+                 {"before": before, "requested_stars": requested_stars,
+                  "self_points": total}, actor=actor)
+
+
 PENDING = (ApplicationState.SUBMITTED, ApplicationState.SCORED,
            ApplicationState.POTENTIAL_5STAR)
 

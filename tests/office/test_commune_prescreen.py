@@ -191,3 +191,35 @@ def test_the_commune_returns_it_with_a_reason_and_the_producer_submits_again(
     assert app.awaiting_proposal and app.returned_reason is None
     assert "Hồ sơ được trả lại" not in client.get(mine).get_data(as_text=True)
     assert "chờ cấp xã kiểm tra và đề xuất" in client.get(mine).get_data(as_text=True)
+
+
+def test_a_returned_dossier_is_corrected_by_its_producer_then_submitted_again(
+        client, auth, submitted, officers, other_producer_user):
+    ops.return_application(submitted, actor=officers["an_lac_tay"],
+                           level=CouncilLevel.COMMUNE, reason="Điểm A3 tự chấm quá cao.")
+    db.session.commit()
+    auth.login("member.x")
+    url = f"/portal/applications/{submitted.id}/edit"
+    form = client.get(url).get_data(as_text=True)
+    first = submitted.criteria_set.criteria[0]
+    prefilled = (first.max_points * Decimal("0.65")).quantize(Decimal("0.01"))
+    assert "Sửa hồ sơ đánh giá" in form and f'value="{prefilled}"' in form
+    data = {f"self_{c.code}": str(c.max_points * Decimal("0.6"))
+            for c in submitted.criteria_set.criteria}
+    response = _post(client, url, url, requested_stars="3", **data)
+    assert response.status_code == 302
+    app = _fresh(submitted.id)
+    assert app.self_points == Decimal("60.00") and app.state is ApplicationState.DRAFT
+    [entry] = _audit("application.update")
+    assert entry.details["before"]["self_points"] == "65.00"
+    mine = f"/portal/applications/{submitted.id}"
+    submitted_page = _post(client, f"{mine}/submit", mine)
+    assert submitted_page.status_code == 302
+    assert ("Đã nộp hồ sơ; cấp xã sẽ kiểm tra và đề xuất lên hội đồng."
+            in client.get(mine).get_data(as_text=True))
+    assert _fresh(submitted.id).awaiting_proposal
+    # a submitted dossier cannot be edited; another producer's member cannot open it
+    assert _post(client, url, mine, requested_stars="3", **data).status_code == 409
+    auth.logout()
+    auth.login("member.b")
+    assert client.get(url).status_code == 403
