@@ -264,7 +264,8 @@ def propose_application(app: RatingApplication, *, actor: User, level: CouncilLe
     app.council_level = app.award_level
     app.council_unit = unit_for(app.product.producer, app.council_level)
     audit.record("application.propose", app,
-                 f"{checked_by.full_name if checked_by else 'Cấp xã'} đề xuất "
+                 f"{checked_by.full_name if checked_by else COUNCIL_LEVEL_LABELS[level][0]} "
+                 f"đề xuất "
                  f"{app.product.name_vi} ({app.requested_stars} sao) lên hội đồng",
                  {"from_level": level, "to_level": app.council_level,
                   "to_unit": app.council_unit.full_name if app.council_unit else None},
