@@ -49,28 +49,13 @@ def home():
 def new_application(product_id: int):
     product = db.get_or_404(Product, product_id)
     authorize(Perm.APPLICATION_EDIT, product)
-    criteria_set = ratings.current_criteria_set()
-    form = application_form_class(criteria_set.criteria)()
-    certs = db.session.scalars(db.select(Certification).where(
-        Certification.producer_id == product.producer_id)).all()
-    form.certifications.choices = [(c.id, f"{c.kind_label} · {c.number or c.issuer}")
-                                   for c in certs]
-    status = 200
-    if form.validate_on_submit():
-        try:
-            app = _create(product, criteria_set, form, certs)
-        except OperationRefused as refused:
-            db.session.rollback()
-            flash(refused.message, "error")
-            status = refused.status
-        else:
-            db.session.commit()
-            flash(_("Đã lưu hồ sơ. Kiểm tra lại rồi bấm “Nộp hồ sơ”."), "success")
-            return redirect(url_for(".application", app_id=app.id))
-    elif form.is_submitted():
-        status = 400
-    return render_template("portal/application_form.html", form=form, product=product,
-                           criteria=criteria_set.criteria, criteria_set=criteria_set), status
+
+    def save(form, self_assessment, certifications):
+        return ratings.create_application(
+            product, requested_stars=form.requested_stars.data,
+            self_assessment=self_assessment, certifications=certifications, actor=_me())
+
+    return _application_form(product, ratings.current_criteria_set(), save)
 
 
 @bp.route("/applications/<int:app_id>/edit", methods=["GET", "POST"])
@@ -79,31 +64,37 @@ def edit_application(app_id: int):
     """Correct a draft: stars, self-assessment, certifications (a returned dossier too)."""
     app = db.get_or_404(RatingApplication, app_id)
     authorize(Perm.APPLICATION_EDIT, app)
-    product, criteria_set = app.product, app.criteria_set
+
+    def save(form, self_assessment, certifications):
+        ratings.update_application(
+            app, requested_stars=form.requested_stars.data,
+            self_assessment=self_assessment, certifications=certifications, actor=_me())
+        return app
+
+    return _application_form(app.product, app.criteria_set, save, editing=app)
+
+
+def _application_form(product, criteria_set, save, editing: RatingApplication | None = None):
+    """The application form (new or a draft being corrected): one transaction for the
+    application, its certifications and the evidence uploaded with it."""
     form = application_form_class(criteria_set.criteria)()
     certs = db.session.scalars(db.select(Certification).where(
         Certification.producer_id == product.producer_id)).all()
     form.certifications.choices = [(c.id, f"{c.kind_label} · {c.number or c.issuer}")
                                    for c in certs]
-    if not form.is_submitted():
-        form.requested_stars.data = app.requested_stars
-        form.certifications.data = [c.id for c in app.certifications]
+    if editing is not None and not form.is_submitted():
+        form.requested_stars.data = editing.requested_stars
+        form.certifications.data = [c.id for c in editing.certifications]
         for c in criteria_set.criteria:
-            if c.code in app.self_assessment:
-                form[f"self_{c.code}"].data = Decimal(app.self_assessment[c.code])
+            if c.code in editing.self_assessment:
+                form[f"self_{c.code}"].data = Decimal(editing.self_assessment[c.code])
     status = 200
     if form.validate_on_submit():
         chosen = {c.id: c for c in certs}
         try:
-            ratings.update_application(
-                app, requested_stars=form.requested_stars.data,
-                self_assessment={c.code: form[f"self_{c.code}"].data
-                                 for c in criteria_set.criteria},
-                certifications=[chosen[i] for i in form.certifications.data or []
-                                if i in chosen], actor=_me())
-            for upload in request.files.getlist(form.evidence.name):
-                if upload and upload.filename:
-                    add_evidence(app, upload.read(), upload.filename, actor=_me())
+            app = save(form, {c.code: form[f"self_{c.code}"].data for c in criteria_set.criteria},
+                       [chosen[i] for i in form.certifications.data or [] if i in chosen])
+            _add_uploads(app, form.evidence.name)
         except OperationRefused as refused:
             db.session.rollback()
             flash(refused.message, "error")
@@ -116,21 +107,13 @@ def edit_application(app_id: int):
         status = 400
     return render_template("portal/application_form.html", form=form, product=product,
                            criteria=criteria_set.criteria, criteria_set=criteria_set,
-                           editing=app), status
+                           editing=editing), status
 
 
-def _create(product, criteria_set, form, certs):
-    chosen = {c.id: c for c in certs}
-    app = ratings.create_application(
-        product, requested_stars=form.requested_stars.data,
-        self_assessment={c.code: getattr(form, f"self_{c.code}").data
-                         for c in criteria_set.criteria},
-        certifications=[chosen[i] for i in form.certifications.data or [] if i in chosen],
-        actor=_me())
-    for upload in request.files.getlist(form.evidence.name):
+def _add_uploads(app: RatingApplication, field_name: str) -> None:
+    for upload in request.files.getlist(field_name):
         if upload and upload.filename:
             add_evidence(app, upload.read(), upload.filename, actor=_me())
-    return app
 
 
 @bp.route("/applications/<int:app_id>", methods=["GET", "POST"])
@@ -142,9 +125,7 @@ def application(app_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            for upload in request.files.getlist(form.evidence.name):
-                if upload and upload.filename:
-                    add_evidence(app, upload.read(), upload.filename, actor=_me())
+            _add_uploads(app, form.evidence.name)
         except OperationRefused as refused:
             db.session.rollback()
             flash(refused.message, "error")
