@@ -32,6 +32,17 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = None  # forms stay valid for the session (slow, shared computers)
     PRODUCTS_PER_PAGE = 24
+    # Label checks: one client's repeated loads within this window count once; above
+    # SCAN_WARNING_THRESHOLD distinct clients the page warns of a possible copy.
+    CHECK_WINDOW_MINUTES = 30
+    SCAN_WARNING_THRESHOLD = 5
+    # Behind a reverse proxy: how many proxies to trust for X-Forwarded-For/-Proto/-Host
+    # (Werkzeug's ProxyFix). 0 (the default) trusts no forwarded header at all.
+    TRUSTED_PROXIES = 0
+    # Rate limits (Flask-Limiter): memory:// counts per process; production uses
+    # redis://host:6379 so every app process shares one count.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
 
 
 def normalise_database_url(url: str) -> str:

@@ -6,6 +6,8 @@ migrations can drop or alter them the same way on SQLite and PostgreSQL.
 from __future__ import annotations
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -31,3 +33,6 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
+#: Rate limits (anonymous reports of fakes, later logins): per client address, stored
+#: where ``RATELIMIT_STORAGE_URI`` says (memory in one process; Redis in production).
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)

@@ -13,7 +13,9 @@ from .product import Product, ProductPhoto, ProductStatus
 from .rating import (APPLICATION_STATE_LABELS, PENDING_STATES, ApplicationEvidence,
                      ApplicationState, CriteriaSet, Criterion, RatingApplication,
                      RatingDecision, ScoreLine, ScoreSheet)
-from .scan import ClientClass, LabelCheck, Scan
+from .recall import BatchRecall
+from .report import FakeReport, ReportStatus
+from .scan import ClientClass, LabelCheck, LabelClient, Scan
 from .user import ROLE_LABELS, Role, User
 
 __all__ = [
@@ -24,5 +26,5 @@ __all__ = [
     "PENDING_STATES", "ApplicationEvidence", "ScoreSheet", "ScoreLine", "RatingDecision",
     "Batch", "BatchStatus", "LabelRun", "PrinterProfile", "TraceEvent", "BizStep",
     "BIZ_STEP_LABELS", "EventType", "Scan", "ClientClass", "LabelCheck", "User", "Role", "ROLE_LABELS",
-    "AuditEntry", "CacheState",
+    "AuditEntry", "CacheState", "BatchRecall", "FakeReport", "ReportStatus", "LabelClient",
 ]

@@ -16,6 +16,7 @@ from .base import Base, CreatedMixin, DemoMixin, UTCDateTime, enum_type, localiz
 
 if TYPE_CHECKING:
     from .place import AdminUnit
+    from .recall import BatchRecall
     from .product import Product
     from .user import User
 
@@ -71,6 +72,13 @@ class Batch(CreatedMixin, DemoMixin, Base):
     events: Mapped[list[TraceEvent]] = relationship(
         back_populates="batch", order_by="TraceEvent.event_time", passive_deletes="all"
     )
+    recalls: Mapped[list[BatchRecall]] = relationship(
+        back_populates="batch", order_by="BatchRecall.recorded_at", passive_deletes="all"
+    )
+
+    @property
+    def active_recall(self) -> BatchRecall | None:
+        return next((r for r in self.recalls if r.lifted_at is None), None)
 
     @validates("lot_code")
     def _check_lot_code(self, key: str, value: str) -> str:
