@@ -58,9 +58,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for module in (products, certifications, producers, batches):
         app.register_blueprint(module.bp)
 
-    from . import cli
-    from .public.edge import ScanEdge
+    from . import cli, recalls, reports
 
+    recalls.init_app(app)
+    reports.init_app(app)
     cli.init_app(app)
-    app.wsgi_app = ScanEdge(app, app.wsgi_app)  # label scans answered before Flask
+    if int(app.config.get("TRUSTED_PROXIES") or 0) > 0:
+        # Opt-in: only behind a reverse proxy that sets X-Forwarded-* (README).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app

@@ -27,6 +27,34 @@ def vn_datetime(value: datetime | str | None) -> str:
     return value.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
 
 
+def vn_when(value: datetime | None) -> str:
+    """"lúc 08:00 ngày 02/11/2026" (English: "at 08:00 on 02/11/2026"), Vietnam time."""
+    if value is None:
+        return ""
+    from .models.base import localized
+
+    local = value.astimezone(VN_TZ)
+    return localized((f"lúc {local:%H:%M} ngày {local:%d/%m/%Y}",
+                      f"at {local:%H:%M} on {local:%d/%m/%Y}"))
+
+
+def vn_decimal(value) -> str:
+    """12,5 in Vietnamese (comma for decimals, dot for thousands), 12.5 in English;
+    trailing zeros dropped (12.500 kg reads 12,5)."""
+    from decimal import Decimal
+
+    from .models.base import localized
+
+    if value is None:
+        return ""
+    number = Decimal(str(value))
+    text = f"{number:,f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    vietnamese = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return localized((vietnamese, text))
+
+
 def council_level_label(level) -> str:
     """"cấp tỉnh" / "province": a council level in the page's language."""
     from .models.base import localized
@@ -46,9 +74,9 @@ def lang_url(lang: str) -> str:
     return f"{request.path}?{urlencode(args, doseq=True)}"
 
 
-def product_jsonld(page, canonical: str) -> dict:
+def product_jsonld(bundle, rating, canonical: str) -> dict:
     """schema.org Product for search engines and link previews."""
-    product = page.product
+    product = bundle.product
     data = {
         "@context": "https://schema.org",
         "@type": "Product",
@@ -63,9 +91,9 @@ def product_jsonld(page, canonical: str) -> dict:
         data["description"] = product.description_vi
     if product.gtin:
         data["gtin14"] = product.gtin
-    decision = page.rating.decision
-    if page.rating.state == "valid" and decision is not None:
-        data["award"] = (f"OCOP {decision.stars} sao — quyết định {decision.decision_number} "
+    decision = rating.decision
+    if rating.state.has_stars and decision is not None:
+        data["award"] = (f"OCOP {decision.stars} sao — quyết định {decision.number} "
                          f"ngày {vn_date(decision.decided_on)}, hiệu lực đến "
                          f"{vn_date(decision.valid_until)}")
     return data
@@ -74,6 +102,8 @@ def product_jsonld(page, canonical: str) -> dict:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["vn_date"] = vn_date
     app.jinja_env.filters["vn_datetime"] = vn_datetime
+    app.jinja_env.filters["vn_when"] = vn_when
+    app.jinja_env.filters["vn_decimal"] = vn_decimal
     app.jinja_env.filters["stars"] = stars_text
     app.jinja_env.filters["council_level"] = council_level_label
     from .labels.serials import display

@@ -67,7 +67,6 @@ def app(tmp_path, _pg_schema_ready):
         ensure_criteria_sets()
         db.session.commit()
     yield app
-    app.wsgi_app.close()  # the scan edge's own connections
     with app.app_context():
         db.session.remove()
         if PG_URL:

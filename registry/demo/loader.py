@@ -209,7 +209,7 @@ def label_runs(loader: Loader) -> None:
     from ..models import ClientClass, LabelRun, Scan
     from ..models.base import utcnow
     from ..printing.operations import item_key, order_label_run, signer
-    from ..public.scans import rebuild_label_checks
+    from ..public.scan.checks import rebuild_label_checks
 
     rng = random.Random(2026)
     serials = signer()
@@ -224,14 +224,15 @@ def label_runs(loader: Loader) -> None:
             seq = run.start_seq + number - 1
             serial = serials.make(item_key(batch.product), lot, seq)
             for cls, n in ((ClientClass.PHONE, phones), (ClientClass.BOT, bots)):
-                for _ in range(n):
+                for i in range(n):
+                    # Each demo look comes from a phone of its own (a made-up hash).
                     db.session.add(Scan(
                         batch_id=batch.id, label_run_id=run.id, serial=serial,
-                        serial_seq=seq, client_class=cls,
+                        serial_seq=seq, client_class=cls, client_hash=f"demo{number:04d}{i:08d}",
                         scanned_at=utcnow() - timedelta(hours=rng.randint(1, 24 * 20))))
                     loader._count("scans")
         db.session.flush()
-        rebuild_label_checks(batch.id)
+        rebuild_label_checks(db.session, batch.id)
 
 
 def load_demo() -> dict[str, int]:

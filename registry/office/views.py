@@ -313,7 +313,7 @@ def decisions_csv():
 def certificate(decision_id: int):
     from flask import current_app
 
-    from ..public.paths import product_path
+    from ..public.paths import resolver_path as product_path
     from .certificate import certificate_pdf
 
     d = db.get_or_404(RatingDecision, decision_id)

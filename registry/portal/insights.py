@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import Batch, ClientClass, Product, Scan
 from ..ocop.rules import VN_TZ
-from ..public.clients import COUNTED
+from ..public.scan.checks import COUNTED
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,7 @@ class Suspicious:
     checks: int
     first: datetime
     last: datetime
+    clients: int = 0
 
 
 def _scope(query, producer_id: int | None, product_id: int | None, batch_id: int | None):
@@ -56,17 +57,28 @@ def client_shares(producer_id, product_id, batch_id) -> dict[ClientClass, int]:
 
 def suspicious_labels(producer_id, product_id, batch_id, threshold: int,
                       limit: int = 50) -> list[Suspicious]:
-    rows = db.session.execute(_scope(
-        sa.select(Scan.batch_id, Scan.serial, sa.func.count(), sa.func.min(Scan.scanned_at),
-                  sa.func.max(Scan.scanned_at))
-        .where(Scan.client_class.in_(COUNTED))
-        .group_by(Scan.batch_id, Scan.serial)
-        .having(sa.func.count() > threshold)
-        .order_by(sa.func.count().desc()).limit(limit),
-        producer_id, product_id, batch_id)).all()
-    batches = {b.id: b for b in db.session.scalars(
-        sa.select(Batch).where(Batch.id.in_({r[0] for r in rows})))} if rows else {}
-    return [Suspicious(batches[b], s, n, first, last) for b, s, n, first, last in rows]
+    """Labels looked at by more than ``threshold`` distinct clients (reloads by one phone
+    count once), most clients first: the same rule as the scan page's warning."""
+    from ..models import LabelCheck, LabelRun
+    from ..printing.operations import item_key, signer
+
+    query = (sa.select(LabelCheck, Batch).join(Batch, Batch.id == LabelCheck.batch_id)
+             .join(Product, Product.id == Batch.product_id)
+             .where(LabelCheck.clients > threshold))
+    if producer_id is not None:
+        query = query.where(Product.producer_id == producer_id)
+    if product_id is not None:
+        query = query.where(Product.id == product_id)
+    if batch_id is not None:
+        query = query.where(Batch.id == batch_id)
+    rows = db.session.execute(query.order_by(LabelCheck.clients.desc(),
+                                             LabelCheck.checks.desc()).limit(limit)).all()
+    serials = signer()
+    return [Suspicious(batch, serials.make(item_key(batch.product), batch.lot_code,
+                                           check.serial_seq),
+                       check.checks, check.first_checked_at, check.last_checked_at,
+                       check.clients)
+            for check, batch in rows]
 
 
 def scan_rows(producer_id, product_id, batch_id):

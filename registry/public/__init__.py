@@ -1,8 +1,23 @@
 """Public pages, no login: the label resolver, product pages and the catalogue."""
 from flask import Blueprint
+from werkzeug.routing import BaseConverter
 
 bp = Blueprint("public", __name__)
 
-from . import catalogue, resolver  # noqa: E402,F401  (routes register on bp)
+
+class GS1CompressedConverter(BaseConverter):
+    """One path segment of base64url characters: a compressed GS1 Digital Link."""
+
+    regex = r"[A-Za-z0-9_-]{8,}"
+    weight = 300  # after every literal route
+
+
+@bp.record_once
+def _converters(state) -> None:
+    state.app.url_map.converters["gs1compressed"] = GS1CompressedConverter
+
+
+from . import catalogue  # noqa: E402,F401  (routes register on bp)
+from .scan import views  # noqa: E402,F401
 
 __all__ = ["bp"]

@@ -72,6 +72,13 @@ class LRU:
         with self._lock:
             return self._data.get(key)
 
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            if len(self._data) > self.size:
+                self._data.popitem(last=False)
+
     def pop(self, key: Hashable) -> None:
         with self._lock:
             self._data.pop(key, None)

@@ -21,17 +21,20 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import current_app, g, redirect, render_template, request, url_for
+from markupsafe import Markup
 from sqlalchemy.orm import aliased, selectinload
 
 from ..extensions import db
-from ..models import AdminUnit, Producer, Product, ProductStatus, RatingDecision, UnitLevel
-from ..models.product import rating_summary
+from ..models import (AdminUnit, Producer, Product, ProductPhoto, ProductStatus,
+                      RatingDecision, UnitLevel)
 from ..ocop.criteria import MIN_RECOGNISED_STARS
 from ..ocop.groups import GROUPS
 from ..ocop.rules import today_vn
 from ..text import search_key
 from . import bp
+from .cache import LRU
 from .paths import product_path
+from .scan.snapshot import current_version, rating_facts
 
 #: Only 3, 4 and 5 stars are recognised (Decision 148/QĐ-TTg); no decision has fewer.
 STAR_CHOICES = tuple(range(5, MIN_RECOGNISED_STARS - 1, -1))
@@ -225,7 +228,8 @@ def find_products(filters: Filters, page: int, per_page: int, today: date) -> Pa
         sa.select(Product)
         .where(*conditions)
         # producer (and its commune) are joined by the relationships' lazy="joined".
-        .options(selectinload(Product.decisions), selectinload(Product.applications))
+        .options(selectinload(Product.decisions), selectinload(Product.applications),
+                 selectinload(Product.photos).selectinload(ProductPhoto.thumb))
         .order_by(Product.search_text, Product.id)
         .limit(per_page)
         .offset((page - 1) * per_page)
@@ -240,15 +244,40 @@ def group_label(code: int) -> str:
 
 
 def catalogue_page():
-    """The catalogue: search box, filters, the count and one page of product cards."""
+    """The catalogue: search box, filters, the count and one page of product cards.
+
+    The listing is rendered once per query, language, day and public version and kept
+    per process (every change to public data moves the version, read here first); the
+    page around it (header, language link, the signed-in user) is rendered per request.
+    """
+    today = today_vn()
+    version = current_version()
+    args = tuple(sorted((k, v) for k, v in request.args.items(multi=True) if k != "lang"))
+    key = (args, g.get("lang", "vi"), version, today)
+    cache = _listing_cache()
+    listing = cache.peek(key)
+    if listing is None:
+        listing = Markup(_render_listing(today))
+        cache.put(key, listing)
+    db.session.commit()  # the reads are over
+    return render_template("main/index.html", listing=listing)
+
+
+def _listing_cache() -> LRU:
+    cache = current_app.extensions.get("registry.catalogue")
+    if cache is None:
+        cache = current_app.extensions["registry.catalogue"] = LRU(512)
+    return cache
+
+
+def _render_listing(today: date) -> str:
     communes = commune_choices()
     filters = read_filters({cid for cid, _label in communes})
     per_page = max(1, int(current_app.config["PRODUCTS_PER_PAGE"]))
-    today = today_vn()
     products = find_products(filters, _int_arg("page") or 1, per_page, today)
-    rows = [(p, rating_summary(p, today)) for p in products.items]
+    rows = [(p, rating_facts(p, today)) for p in products.items]
     return render_template(
-        "main/index.html",
+        "main/_catalogue.html",
         products=products, rows=rows, filters=filters,
         star_choices=STAR_CHOICES, groups=[(code, group_label(code)) for code in GROUPS],
         communes=communes, group_label=group_label, product_path=product_path,

@@ -1,0 +1,41 @@
+"""Per-process state of the scan path: the caches, the serial signer, the client key.
+
+One :class:`ScanService` per application (and so per database), kept in
+``app.extensions``. Everything in it is plain values, safe to share between requests and
+threads; nothing in it is trusted without the public version check (see ``snapshot``).
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+
+from ...labels.serials import SerialSigner, derive_key
+from ..cache import LRU
+from .checks import client_key
+
+
+class ScanService:
+    def __init__(self, config) -> None:
+        self.signer = SerialSigner(derive_key(config["LABEL_SIGNING_KEY"]))
+        self.client_key = client_key(config["SECRET_KEY"])
+        self.window = timedelta(minutes=int(config.get("CHECK_WINDOW_MINUTES", 30)))
+        self.threshold = int(config.get("SCAN_WARNING_THRESHOLD", 5))
+        self.base = config["PUBLIC_BASE_URL"].rstrip("/")
+        #: (item key, lot) -> Facts at the newest version this process has seen.
+        self.facts = LRU(8192)
+        #: (item key, lot, lang, version, day) -> rendered head and body of the page.
+        self.fragments = LRU(1024)
+        #: Item keys (GTIN or product code) known to exist, so the resolver's redirect
+        #: costs no database read. A key is added after one lookup; a deleted product
+        #: still redirects, and its page answers 404.
+        self.known_items: set[str] = set()
+        self.writer_lock = None
+
+
+def service() -> ScanService:
+    svc = current_app.extensions.get("registry.scan")
+    if svc is None:
+        svc = ScanService(current_app.config)
+        current_app.extensions["registry.scan"] = svc
+    return svc
