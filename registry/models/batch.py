@@ -126,6 +126,10 @@ class LabelRun(CreatedMixin, Base):
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
+    #: The OCOP stars the run's labels carry: the product's valid rating when the run was
+    #: ordered (0: no stars; NULL: ordered before this was recorded). The scan page says
+    #: so when they are void since.
+    printed_stars: Mapped[int | None] = mapped_column(sa.SmallInteger)
 
     batch: Mapped[Batch] = relationship(back_populates="label_runs")
     created_by: Mapped[User | None] = relationship()

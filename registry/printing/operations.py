@@ -79,7 +79,8 @@ def order_label_run(batch: Batch, *, count: int, layout: str, ecc: str = "M",
     db.session.refresh(batch, ["next_serial", "status"])
     run = LabelRun(batch=batch, start_seq=end - count, count=count, layout=layout, ecc=ecc,
                    offset_x_mm=Decimal(str(offset_x_mm)), offset_y_mm=Decimal(str(offset_y_mm)),
-                   created_by=actor)
+                   created_by=actor,
+                   printed_stars=batch.product.valid_stars(today_vn()) or 0)
     db.session.add(run)
     batch.product.producer.last_label_layout = layout
     remember_printer_offset(batch.product.producer_id, Decimal(str(offset_x_mm)),

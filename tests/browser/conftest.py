@@ -50,6 +50,9 @@ def live_server(app):
         load_demo()
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    # Labels printed during the test point at this server, as they would at a real host.
+    app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    app.extensions.pop("registry.scan", None)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

@@ -39,10 +39,10 @@ def test_reviewer_scores_and_the_council_approves_then_the_public_page_shows_it(
     until = valid_until(today_vn())
     assert f"đạt 4 sao, hiệu lực đến {until:%d/%m/%Y}" in flash
 
-    phone.goto(live_server + "/01/08939999000048")
+    phone.goto(live_server + "/page/01/08939999000048")
     rating = phone.locator("#chung-nhan").inner_text()
-    assert f"4★ — quyết định 3001/QĐ-UBND ngày {today_vn():%d/%m/%Y}" in rating
-    assert f"còn hiệu lực đến {until:%d/%m/%Y}" in rating
+    assert f"Đạt OCOP 4 sao, còn hiệu lực đến {until:%d/%m/%Y}" in rating
+    assert f"Quyết định 3001/QĐ-UBND ngày {today_vn():%d/%m/%Y}" in rating
     assert no_horizontal_scroll(phone)
 
 

@@ -146,7 +146,7 @@ def test_approval_records_a_decision_valid_36_months_shown_on_the_public_page(
     decision = db.session.scalar(db.select(RatingDecision))
     assert decision.valid_until == date(2029, 11, 20) and decision.points == Decimal("80.00")
     assert decision.decided_by_id == reviewer_user.id
-    page = client.get("/01/08939999000055").get_data(as_text=True)
+    page = client.get("/page/01/08939999000055").get_data(as_text=True)
     if today_vn() >= decided:
         assert "còn hiệu lực đến 20/11/2029" in page
     assert db.session.scalar(db.select(AuditEntry).filter_by(action="decision.approve"))
@@ -229,8 +229,8 @@ def test_revocation_from_the_web_is_audited_and_shown_publicly(client, auth, sub
                      revoked_on=today_vn().isoformat())
     assert response.status_code == 302
     assert db.session.scalar(db.select(AuditEntry).filter_by(action="decision.revoke"))
-    page = client.get("/01/08939999000055").get_data(as_text=True)
-    assert "Đã bị thu hồi ngày" in page and "Vi phạm an toàn thực phẩm" in page
+    page = client.get("/page/01/08939999000055").get_data(as_text=True)
+    assert "sao đã bị thu hồi ngày" in page and "Vi phạm an toàn thực phẩm" in page
 
 
 def test_re_rating_supersedes_and_keeps_history(app_ctx, submitted, reviewer_user):

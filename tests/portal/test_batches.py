@@ -102,7 +102,7 @@ def test_events_default_to_vietnam_time_and_corrections_keep_the_old_event(
     assert response.status_code == 302
     events = db.session.scalars(db.select(TraceEvent).order_by(TraceEvent.id)).all()
     assert len(events) == 2 and events[1].corrects_id == events[0].id
-    public = client.get("/01/08939999000055/10/NR2611").get_data(as_text=True)
+    public = client.get("/page/01/08939999000055/10/NR2611").get_data(as_text=True)
     assert "Đã được đính chính bởi một sự kiện sau." in public and "Đúng giờ là 10:30" in public
     assert db.session.scalar(db.select(AuditEntry).filter_by(action="event.correct"))
 
@@ -134,9 +134,9 @@ def test_events_in_the_future_are_refused(app_ctx, batch):
                             local_time=datetime.now() + timedelta(days=3))
 
 
-def _scan(batch, run, seq, cls, when):
+def _scan(batch, run, seq, cls, when, client="c"):
     db.session.add(Scan(batch_id=batch.id, label_run_id=run.id, serial=f"S{seq:011d}",
-                        serial_seq=seq, client_class=cls, scanned_at=when))
+                        serial_seq=seq, client_class=cls, scanned_at=when, client_hash=client))
 
 
 def test_scan_insights_show_days_clients_and_suspicious_labels(app, client, auth, batch,
@@ -144,21 +144,31 @@ def test_scan_insights_show_days_clients_and_suspicious_labels(app, client, auth
     app.config["SCAN_WARNING_THRESHOLD"] = 3
     run = order_label_run(batch, count=5, layout="a4-3x8")
     now = utcnow()
-    for i in range(6):
-        _scan(batch, run, 0, ClientClass.PHONE, now - timedelta(hours=i))
+    for i in range(6):  # six different phones
+        _scan(batch, run, 0, ClientClass.PHONE, now - timedelta(hours=i), client=f"phone{i}")
+    for i in range(5):  # one phone reloading: one check
+        _scan(batch, run, 3, ClientClass.PHONE, now - timedelta(seconds=i), client="same")
     _scan(batch, run, 1, ClientClass.BOT, now)
     _scan(batch, run, 2, ClientClass.API, now - timedelta(days=2))
+    db.session.flush()
+    from registry.public.scan.checks import rebuild_label_checks
+    rebuild_label_checks(db.session, batch.id)
     db.session.commit()
     auth.login("member.a")
     html = client.get("/portal/insights").get_data(as_text=True)
-    assert "8 lượt quét trong 30 ngày" in html
-    assert "Điện thoại: <strong>6</strong>" in html and "Bot, xem trước liên kết: <strong>1</strong>" in html
-    assert "S000-0000-0000" in html and "6 lần" in html
+    assert "13 lượt quét trong 30 ngày" in html
+    assert "Điện thoại: <strong>11</strong>" in html and "Bot, xem trước liên kết: <strong>1</strong>" in html
+    from registry.labels.serials import display
+    from registry.printing.operations import item_key, signer
+    suspicious = display(signer().make(item_key(batch.product), batch.lot_code, 0))
+    reloaded = display(signer().make(item_key(batch.product), batch.lot_code, 3))
+    assert suspicious in html and "6 thiết bị khác nhau" in html
+    assert reloaded not in html  # reloads by one phone are not suspicious
     assert "<svg" in html and "<script" not in html
     csv_body = client.get(f"/portal/insights/scans.csv?batch={batch.id}").get_data()
     assert csv_body.startswith(b"\xef\xbb\xbf")
     text = csv_body.decode("utf-8-sig")
-    assert len(text.strip().splitlines()) == 9 and "Bưởi Năm Roi Kế Thành,NR2611" in text
+    assert len(text.strip().splitlines()) == 14 and "Bưởi Năm Roi Kế Thành,NR2611" in text
 
 
 ROUTES = [

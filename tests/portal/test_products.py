@@ -147,7 +147,7 @@ def test_a_member_creates_a_product_that_appears_in_the_catalogue_and_at_its_gti
     assert response.headers["Location"].endswith(f"/portal/products/{product.id}/edit")
     assert _actions() == ["product.create"]
     assert "Bưởi Năm Roi Kế Thành" in client.get("/").get_data(as_text=True)
-    page = client.get(f"/01/{GTIN14}")
+    page = client.get(f"/page/01/{GTIN14}")
     assert page.status_code == 200 and "Bưởi Năm Roi Kế Thành" in page.get_data(as_text=True)
     listing = client.get("/portal/products").get_data(as_text=True)
     assert "Bưởi Năm Roi Kế Thành" in listing and f"/01/{GTIN14}" in listing
@@ -158,7 +158,7 @@ def test_a_product_without_gtin_has_a_registry_address(client, auth, producer_us
     assert _create(client, gtin="", name_vi="Vú sữa bơ hồng").status_code == 302
     product = _product(name_vi="Vú sữa bơ hồng")
     assert product.gtin is None
-    page = client.get(f"/p/{product.public_token}")
+    page = client.get(f"/page/p/{product.public_token}")
     assert page.status_code == 200 and "Vú sữa bơ hồng" in page.get_data(as_text=True)
 
 
@@ -176,7 +176,7 @@ def test_a_member_edits_its_product(client, auth, producer, producer_user):
     assert _actions() == ["product.update"]
     entry = db.session.scalar(db.select(AuditEntry).filter_by(action="product.update"))
     assert entry.details["changed"]["name_vi"] == ["Cam sành", "Cam sành Ba Trinh"]
-    assert client.get(f"/01/0{OTHER_GTIN}").status_code == 200
+    assert client.get(f"/page/01/0{OTHER_GTIN}").status_code == 200
     assert "Cam sành Ba Trinh" in client.get("/").get_data(as_text=True)
     # saving the same values again changes nothing and writes no entry
     assert _edit(client, product.id, name_vi="Cam sành Ba Trinh", group_code="2",
@@ -316,7 +316,7 @@ def test_a_photo_is_served_re_encoded_without_its_metadata(client, auth, product
     assert max(thumb.size) <= 480 and not thumb.getexif()
     assert _actions() == ["product.photo_add"]
     # the public page and the list show the thumbnail
-    assert photo.thumb.key in client.get(f"/01/{GTIN14}").get_data(as_text=True)
+    assert photo.thumb.key in client.get(f"/page/01/{GTIN14}").get_data(as_text=True)
     assert photo.thumb.key in client.get("/portal/products").get_data(as_text=True)
 
 
@@ -465,7 +465,7 @@ def test_a_product_with_nothing_attached_can_be_deleted_with_its_photos(
         "/portal/products")
     assert _count(Product) == 0 and _count(ProductPhoto) == 0 and _count(StoredFile) == 0
     assert _actions()[-1] == "product.delete"
-    assert client.get(f"/01/{GTIN14}").status_code == 404
+    assert client.get(f"/page/01/{GTIN14}").status_code == 404
 
 
 def _with_decision(product):
@@ -497,7 +497,7 @@ def test_a_product_with_a_decision_or_labels_is_archived_never_deleted(
     assert _product(id=product.id).status is ProductStatus.ARCHIVED
     assert _actions()[-1] == "product.archive"
     assert "Bưởi Năm Roi Kế Thành" not in client.get("/").get_data(as_text=True)
-    page = client.get(f"/01/{GTIN14}")
+    page = client.get(f"/page/01/{GTIN14}")
     assert page.status_code == 200 and "đã ngừng đăng ký mới" in page.get_data(as_text=True)
     assert "Bưởi Năm Roi Kế Thành" in client.get("/portal/products").get_data(as_text=True)
 

@@ -20,8 +20,8 @@ def test_home_shows_an_expired_rating_as_expired(client, producer):
     product = factories.make_product(producer, name_vi="Cam sành")
     factories.make_decision(product, date(2020, 1, 2), stars=4, points="80")
     html = client.get("/").get_data(as_text=True)
-    assert "đã hết hiệu lực từ 02/01/2023" in html
-    assert "Còn hiệu lực" not in html
+    assert "Hạng OCOP 4 sao đã hết hiệu lực (hiệu lực đến 02/01/2023)" in html
+    assert "Đạt OCOP" not in html and "★★★★☆" not in html
 
 
 def test_home_paginates(app, client, producer):

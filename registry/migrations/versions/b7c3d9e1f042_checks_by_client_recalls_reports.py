@@ -17,6 +17,8 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('label_runs') as batch_op:
+        batch_op.add_column(sa.Column('printed_stars', sa.SmallInteger(), nullable=True))
     with op.batch_alter_table('scans') as batch_op:
         batch_op.add_column(sa.Column('client_hash', sa.String(length=16), nullable=True))
     with op.batch_alter_table('label_checks') as batch_op:
@@ -102,3 +104,5 @@ def downgrade():
         batch_op.drop_column('clients')
     with op.batch_alter_table('scans') as batch_op:
         batch_op.drop_column('client_hash')
+    with op.batch_alter_table('label_runs') as batch_op:
+        batch_op.drop_column('printed_stars')

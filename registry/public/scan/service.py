@@ -30,7 +30,15 @@ class ScanService:
         #: costs no database read. A key is added after one lookup; a deleted product
         #: still redirects, and its page answers 404.
         self.known_items: set[str] = set()
+        self._known_at = 0
         self.writer_lock = None
+
+    def saw_version(self, version: int) -> None:
+        """Forget the known item keys once any request has seen newer public data, so a
+        deleted product stops redirecting as soon as this process notices."""
+        if version > self._known_at:
+            self.known_items.clear()
+            self._known_at = version
 
 
 def service() -> ScanService:

@@ -131,8 +131,7 @@ def load(key: LabelKey, today: date) -> tuple[Facts, Bundle] | None:
     runs: tuple[RunSpan, ...] = ()
     recall = None
     if batch is not None:
-        runs = tuple(RunSpan(r.start_seq, r.end_seq, r.id,
-                             stars_on(product, _vn_day(r.created_at)))
+        runs = tuple(RunSpan(r.start_seq, r.end_seq, r.id, _printed_stars(product, r))
                      for r in batch.label_runs)
         active = batch.active_recall
         if active is not None:
@@ -145,6 +144,13 @@ def load(key: LabelKey, today: date) -> tuple[Facts, Bundle] | None:
                   batch_expiry=batch.expiry_date if batch else None, runs=runs,
                   rating=rating_facts(product, today), recall=recall)
     return facts, _bundle(product, batch)
+
+
+def _printed_stars(product: Product, run) -> int | None:
+    if run.printed_stars is not None:
+        return run.printed_stars or None
+    # runs ordered before the stars were recorded with them: those valid that day
+    return stars_on(product, _vn_day(run.created_at))
 
 
 def _vn_day(moment: datetime | None) -> date:

@@ -26,6 +26,7 @@ from flask import abort, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from ... import db_setup
 from ...db_setup import writer_lock
 from ...extensions import db
 from ...labels.links import LabelAddressError, LabelKey, parse_label_path
@@ -268,6 +269,7 @@ def _reload(svc: ScanService, key: LabelKey, today: date):
         svc.facts.pop((key.item_key, key.lot))
         return None, None
     facts, bundle = loaded
+    svc.saw_version(facts.version)
     svc.facts.put((key.item_key, key.lot), facts)
     svc.known_items.add(key.item_key)
     return facts, bundle
@@ -323,21 +325,47 @@ def _record_label(svc: ScanService, key: LabelKey, seq: int, facts, bundle, toda
 
 def _write_scan(svc, facts, run, key, seq, kind, client_id) -> LabelHistory | None:
     """One transaction: the scan, the counts, the version. None (rolled back) when the
-    version differs from the facts'."""
+    version differs from the facts'.
+
+    On SQLite the writers of this host queue on a file lock first (``db_setup``), which
+    wakes the next one at once instead of after SQLite's busy-handler sleep; a scan that
+    waited there gets only what is left of the busy timeout, so scans queued behind a
+    long-locked database give up together within one timeout (503, retry)."""
     if svc.writer_lock is None:
         svc.writer_lock = writer_lock(db.engine)
     connection = db.session.connection()
-    with svc.writer_lock:
-        history, version = record_scan(
-            connection.connection.dbapi_connection, connection.dialect.name,
-            batch_id=facts.batch_id, run_id=run.run_id, serial=normalize_serial(key.serial),
-            seq=seq, client=kind, client_id=client_id, at=datetime.now(timezone.utc),
-            window=svc.window, record=request.method != "HEAD")
-        if version != facts.version:
-            db.session.rollback()
-            return None
-        db.session.commit()
+    driver = connection.connection.dbapi_connection
+    sqlite = connection.dialect.name == "sqlite"
+    with svc.writer_lock as lock:
+        waited = getattr(lock, "waited", 0.0) if sqlite else 0.0
+        if waited > BUDGET_SLACK:
+            _busy_timeout(driver, db_setup.SQLITE_BUSY_TIMEOUT_MS - waited * 1000)
+        try:
+            history, version = record_scan(
+                driver, connection.dialect.name, batch_id=facts.batch_id, run_id=run.run_id,
+                serial=normalize_serial(key.serial), seq=seq, client=kind,
+                client_id=client_id, at=datetime.now(timezone.utc), window=svc.window,
+                record=request.method != "HEAD")
+            if version != facts.version:
+                db.session.rollback()
+                return None
+            db.session.commit()
+        finally:
+            if waited > BUDGET_SLACK:
+                _busy_timeout(driver, db_setup.SQLITE_BUSY_TIMEOUT_MS)
     return history
+
+
+#: A scan that waited longer than this (seconds) for the writer lock gets only what is
+#: left of the busy timeout.
+BUDGET_SLACK = 0.05
+
+
+def _busy_timeout(driver, milliseconds: float) -> None:
+    try:
+        driver.execute(f"PRAGMA busy_timeout={max(0, int(milliseconds))}")
+    except Exception:  # noqa: BLE001 - a dead connection: the pool replaces it
+        pass
 
 
 def _fragments(svc: ScanService, key: LabelKey, facts, bundle) -> Fragments | None:
