@@ -64,14 +64,34 @@ def council_level_label(level) -> str:
 
 
 def lang_url(lang: str) -> str:
-    """The current page in another language (same path, same query, ``lang`` set)."""
-    from flask import g
-
-    if g.get("portable_lang_links"):
-        return f"?lang={lang}"  # relative: right for every address a cached page serves
+    """The current page in another language: a relative reference (``?…&lang=en``) to
+    the same path with the same query and ``lang`` set, so it is right on every page
+    that shares the query (the header of anonymous pages is cached by it)."""
     args = request.args.to_dict(flat=False)
     args["lang"] = [lang]
-    return f"{request.path}?{urlencode(args, doseq=True)}"
+    return f"?{urlencode(args, doseq=True)}"
+
+
+def site_header():
+    """The rendered site header (``_site_header.html``). Kept per process for visitors
+    who are not signed in and have no pending messages, by language and query string."""
+    from flask import current_app, g, render_template, session
+    from flask_login import current_user
+    from markupsafe import Markup
+
+    from .public.cache import LRU
+
+    if current_user.is_authenticated or "_flashes" in session:
+        return Markup(render_template("_site_header.html"))
+    cache = current_app.extensions.get("registry.site_header")
+    if cache is None:
+        cache = current_app.extensions["registry.site_header"] = LRU(256)
+    key = (g.get("lang", "vi"), request.query_string)
+    made = cache.peek(key)
+    if made is None:
+        made = Markup(render_template("_site_header.html"))
+        cache.put(key, made)
+    return made
 
 
 def product_jsonld(bundle, rating, canonical: str) -> dict:
@@ -111,6 +131,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["serial"] = display
     from .public.paths import batch_path, product_path
 
-    app.jinja_env.globals.update(can=can, Perm=Perm, lang_url=lang_url,
+    app.jinja_env.globals.update(can=can, Perm=Perm, lang_url=lang_url, site_header=site_header,
                                  product_jsonld=product_jsonld, product_path=product_path,
                                  batch_path=batch_path)

@@ -67,6 +67,9 @@ def app(tmp_path, _pg_schema_ready):
         ensure_criteria_sets()
         db.session.commit()
     yield app
+    from registry.public.scan.service import close as close_scan_connections
+
+    close_scan_connections(app)
     with app.app_context():
         db.session.remove()
         if PG_URL:

@@ -113,6 +113,9 @@ def test_scans_queued_behind_a_locked_database_give_up_within_one_timeout(
     assert client.get(path, headers=phone).status_code == 200  # caches warm
     timeout_ms = 400
     monkeypatch.setattr(db_setup, "SQLITE_BUSY_TIMEOUT_MS", timeout_ms)
+    from registry.public.scan.service import close as close_scan_connections
+
+    close_scan_connections(app)
     with app.app_context():  # the next connections get the short timeout
         _db.engine.dispose()
     blocker = sqlite3.connect(database, isolation_level=None)

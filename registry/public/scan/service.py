@@ -6,6 +6,8 @@ threads; nothing in it is trusted without the public version check (see ``snapsh
 """
 from __future__ import annotations
 
+import logging
+import weakref
 from datetime import timedelta
 
 from flask import current_app
@@ -32,6 +34,9 @@ class ScanService:
         self.known_items: set[str] = set()
         self._known_at = 0
         self.writer_lock = None
+        #: Idle DB-API connections for recording scans (list pop/append are atomic).
+        self._idle: list = []
+        self._finalizer = weakref.finalize(self, _close_all, self._idle)
 
     def saw_version(self, version: int) -> None:
         """Forget the known item keys once any request has seen newer public data, so a
@@ -47,3 +52,58 @@ def service() -> ScanService:
         svc = ScanService(current_app.config)
         current_app.extensions["registry.scan"] = svc
     return svc
+
+
+log = logging.getLogger(__name__)
+
+
+# DB-API connections of one process for recording scans, outside the ORM session.
+#
+# A scan's write is three or four tiny statements; going through the request's ORM
+# session (checkout from the pool, transaction bookkeeping, reset on return) cost more
+# than the statements (benchmarks/README.md). These connections are made with the
+# engine's settings (SQLite's pragmas, PostgreSQL's options), then detached from the
+# pool, so nothing set on them can reach a Flask request's connection. On PostgreSQL
+# they commit with ``synchronous_commit = off``: after a crash the last fraction of a
+# second of scans may be missing from the log, never half-written.
+
+
+def take(svc: ScanService, engine):
+    try:
+        return svc._idle.pop()
+    except IndexError:
+        pooled = engine.raw_connection()
+        driver = pooled.dbapi_connection
+        pooled.detach()
+        if engine.dialect.name == "postgresql":
+            try:
+                with driver.cursor() as cursor:
+                    cursor.execute("SET synchronous_commit = off")
+                driver.commit()
+            except BaseException:
+                drop(driver)
+                raise
+        return driver
+
+
+def give(svc: ScanService, driver) -> None:
+    svc._idle.append(driver)
+
+
+def drop(driver) -> None:
+    try:
+        driver.close()
+    except Exception:  # noqa: BLE001 - already dead
+        log.warning("scan connection: closing a broken connection", exc_info=True)
+
+
+def _close_all(idle: list) -> None:
+    while idle:
+        drop(idle.pop())
+
+
+def close(app) -> None:
+    """Close this application's scan connections (tests, worker shutdown)."""
+    svc = app.extensions.get("registry.scan")
+    if svc is not None:
+        _close_all(svc._idle)

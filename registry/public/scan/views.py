@@ -42,6 +42,7 @@ from .checks import COUNTED, LabelHistory, client_hash, record_scan
 from .linkset import entries, find_link, linkset_document
 from .rules import (Finding, LabelFacts, RatingFacts, parse_yymmdd, stars_void,
                     verdict_findings)
+from . import service as service_connections
 from .service import ScanService, service
 
 LINKSET = "application/linkset+json"
@@ -331,28 +332,37 @@ def _write_scan(svc, facts, run, key, seq, kind, client_id) -> LabelHistory | No
     wakes the next one at once instead of after SQLite's busy-handler sleep; a scan that
     waited there gets only what is left of the busy timeout, so scans queued behind a
     long-locked database give up together within one timeout (503, retry)."""
+    engine = db.engine
     if svc.writer_lock is None:
-        svc.writer_lock = writer_lock(db.engine)
-    connection = db.session.connection()
-    driver = connection.connection.dbapi_connection
-    sqlite = connection.dialect.name == "sqlite"
-    with svc.writer_lock as lock:
-        waited = getattr(lock, "waited", 0.0) if sqlite else 0.0
-        if waited > BUDGET_SLACK:
-            _busy_timeout(driver, db_setup.SQLITE_BUSY_TIMEOUT_MS - waited * 1000)
-        try:
-            history, version = record_scan(
-                driver, connection.dialect.name, batch_id=facts.batch_id, run_id=run.run_id,
-                serial=normalize_serial(key.serial), seq=seq, client=kind,
-                client_id=client_id, at=datetime.now(timezone.utc), window=svc.window,
-                record=request.method != "HEAD")
-            if version != facts.version:
-                db.session.rollback()
-                return None
-            db.session.commit()
-        finally:
+        svc.writer_lock = writer_lock(engine)
+    dialect = engine.dialect.name
+    driver = service_connections.take(svc, engine)
+    try:
+        with svc.writer_lock as lock:
+            waited = getattr(lock, "waited", 0.0) if dialect == "sqlite" else 0.0
             if waited > BUDGET_SLACK:
-                _busy_timeout(driver, db_setup.SQLITE_BUSY_TIMEOUT_MS)
+                _busy_timeout(driver, db_setup.SQLITE_BUSY_TIMEOUT_MS - waited * 1000)
+            try:
+                history, version = record_scan(
+                    driver, dialect, batch_id=facts.batch_id, run_id=run.run_id,
+                    serial=normalize_serial(key.serial), seq=seq, client=kind,
+                    client_id=client_id, at=datetime.now(timezone.utc), window=svc.window,
+                    record=request.method != "HEAD")
+                if version != facts.version:
+                    driver.rollback()
+                    history = None
+                else:
+                    driver.commit()
+            except BaseException:
+                driver.rollback()
+                raise
+            finally:
+                if waited > BUDGET_SLACK:
+                    _busy_timeout(driver, db_setup.SQLITE_BUSY_TIMEOUT_MS)
+    except BaseException:
+        service_connections.drop(driver)  # broken, or interrupted mid-way: not reused
+        raise
+    service_connections.give(svc, driver)
     return history
 
 
