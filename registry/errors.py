@@ -20,6 +20,8 @@ MESSAGES = {
     404: lambda: _("Không tìm thấy trang hoặc dữ liệu bạn yêu cầu."),
     405: lambda: _("Phương thức không được hỗ trợ cho địa chỉ này."),
     413: lambda: _("Tệp hoặc dữ liệu gửi lên quá lớn."),
+    429: lambda: _("Bạn đã gửi quá nhiều lần trong thời gian ngắn nên lần này chưa được "
+                   "lưu. Vui lòng thử lại sau."),
     500: lambda: _("Đã xảy ra lỗi ở máy chủ. Dữ liệu đã lưu trước đó không bị ảnh hưởng."),
     503: lambda: _("Cơ sở dữ liệu đang bận, vui lòng thử lại sau ít phút. Dữ liệu đã lưu "
                    "trước đó không bị ảnh hưởng."),
