@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 
 from .models import (Batch, Certification, LabelRun, Producer, Product, RatingApplication,
                      RatingDecision, Role, StoredFile, TraceEvent, User)
+from .models import FakeReport
 
 
 class Perm(enum.Enum):
@@ -24,6 +25,8 @@ class Perm(enum.Enum):
     PRODUCER_MEMBERS = "producer.members"
     PRODUCT_EDIT = "product.edit"
     BATCH_EDIT = "batch.edit"
+    #: Recall a batch (buyers are told to stop using it) or lift the recall.
+    BATCH_RECALL = "batch.recall"
     LABELS_PRINT = "labels.print"
     CERTIFICATION_EDIT = "certification.edit"
     FILE_READ = "file.read"
@@ -36,6 +39,9 @@ class Perm(enum.Enum):
     PRODUCER_REGISTER = "producer.register"
     USER_MANAGE = "user.manage"
     AUDIT_VIEW = "audit.view"
+    #: Buyers' reports of suspected fakes: the named product's producer and the office.
+    REPORT_VIEW = "report.view"
+    REPORT_HANDLE = "report.handle"
 
 
 def producer_id_of(obj: Any) -> int | None:
@@ -50,6 +56,9 @@ def producer_id_of(obj: Any) -> int | None:
         return obj.batch.product.producer_id
     if isinstance(obj, StoredFile):
         return obj.owner_producer_id
+    if isinstance(obj, FakeReport):
+        # A report that matched no product belongs to no producer: the office's alone.
+        return obj.product.producer_id if obj.product is not None else None
     if isinstance(obj, int):
         return obj
     raise TypeError(f"no producer for {type(obj).__name__}")
@@ -107,6 +116,10 @@ RULES: dict[Perm, Callable[[User, Any], bool]] = {
     Perm.PRODUCER_MEMBERS: lambda u, o: _admin(u) or (_member_of(u, o) and u.is_manager),
     Perm.PRODUCT_EDIT: _portal,
     Perm.BATCH_EDIT: _portal,
+    # The batch's own producer and the agriculture office; councils score, they do not
+    # take products off the market.
+    Perm.BATCH_RECALL: lambda u, o: _admin(u) or (_member_of(u, o)
+                                                   and RULES[Perm.BATCH_EDIT](u, o)),
     Perm.LABELS_PRINT: _portal,
     Perm.CERTIFICATION_EDIT: _portal,
     Perm.FILE_READ: lambda u, o: _office(u) or _member_of(u, o),
@@ -118,6 +131,11 @@ RULES: dict[Perm, Callable[[User, Any], bool]] = {
     Perm.PRODUCER_REGISTER: lambda u, o: _admin(u),
     Perm.USER_MANAGE: lambda u, o: _admin(u),
     Perm.AUDIT_VIEW: lambda u, o: _admin(u),
+    # Members see and handle reports naming their own products; the office sees all,
+    # administrators handle all (a report matching no product is the office's alone).
+    Perm.REPORT_VIEW: lambda u, o: _office(u) or _member_of(u, o),
+    Perm.REPORT_HANDLE: lambda u, o: _admin(u) or (_member_of(u, o)
+                                                   and RULES[Perm.BATCH_EDIT](u, o)),
 }
 
 

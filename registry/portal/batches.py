@@ -19,7 +19,9 @@ from ..models import (AdminUnit, Batch, BizStep, ClientClass, Product, ProductSt
 from ..ocop.rules import VN_TZ, today_vn
 from ..office.charts import Bar, bar_chart
 from ..permissions import Perm, authorize, requires
-from ..public.scans import DEFAULT_WARNING_THRESHOLD
+from ..public.scan.rules import DEFAULT_WARNING_THRESHOLD
+from ..recalls.forms import LiftForm, RecallForm
+from ..recalls.operations import DEFAULT_ADVICE, active_recall_of
 from . import batch_ops, insights
 from .batch_forms import BatchForm, ConfirmForm, EventForm
 
@@ -128,8 +130,7 @@ def batch(batch_id: int):
         if correcting is None or correcting.batch_id != batch.id:
             abort(404)
     if not form.is_submitted():
-        now = datetime.now(VN_TZ).replace(second=0, microsecond=0, tzinfo=None)
-        form.local_time.data = now
+        form.local_time.data = _now_vn()
         if correcting is not None:
             form.biz_step.data = correcting.biz_step.value
             form.local_time.data = correcting.event_time.astimezone(
@@ -154,8 +155,29 @@ def batch(batch_id: int):
             return redirect(url_for(".batch", batch_id=batch.id))
     elif form.is_submitted():
         status = 400
-    return render_template("portal/batches/detail.html", batch=batch, form=form,
-                           correcting=correcting, delete_form=ConfirmForm()), status
+    return render_batch_page(batch, form=form, correcting=correcting, status=status)
+
+
+def render_batch_page(batch: Batch, *, form: EventForm | None = None, correcting=None,
+                      recall_form: RecallForm | None = None,
+                      lift_form: LiftForm | None = None, status: int = 200):
+    """The batch page, also re-shown by the recall views with what was typed there."""
+    if form is None:
+        form = EventForm(formdata=None, data={"local_time": _now_vn()})
+    recall_typed = recall_form is not None  # re-shown after a refusal: keep it open
+    if recall_form is None:
+        recall_form = RecallForm(formdata=None, data={"recalled_on": today_vn(),
+                                                      "advice": DEFAULT_ADVICE})
+    if lift_form is None:
+        lift_form = LiftForm(formdata=None)
+    return render_template(
+        "portal/batches/detail.html", batch=batch, form=form, correcting=correcting,
+        delete_form=ConfirmForm(), recall_form=recall_form, recall_typed=recall_typed,
+        lift_form=lift_form, active_recall=active_recall_of(batch)), status
+
+
+def _now_vn() -> datetime:
+    return datetime.now(VN_TZ).replace(second=0, microsecond=0, tzinfo=None)
 
 
 @bp.route("/batches/<int:batch_id>/delete", methods=["POST"])

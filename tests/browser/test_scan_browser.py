@@ -119,7 +119,7 @@ def test_revoked_rating_label_printed_before_the_revocation(app, runner, live_se
     first_line = phone.locator(".verdict .finding-title").first.inner_text()
     assert first_line == "⚠ Hạng sao in trên tem này không còn giá trị"
     verdict = _verdict(phone)
-    assert ("Tem được in khi sản phẩm đạt OCOP 4 sao; hạng sao đó đã bị thu hồi ngày "
+    assert ("Tem được in khi sản phẩm còn hạng OCOP 4 sao; hạng sao đó đã bị thu hồi ngày "
             f"{today_vn():%d/%m/%Y}.") in verdict
     assert "Tem thật do sổ đăng ký cấp" not in verdict
     text = _page_text(phone)

@@ -47,7 +47,7 @@ def test_after_a_revocation_the_first_line_says_the_printed_stars_are_void(clien
     text = visible_text(scan(client, labels[0]).get_data(as_text=True))
     verdict = _verdict(text)
     assert verdict.startswith("⚠ Hạng sao in trên tem này không còn giá trị")
-    assert (f"Tem được in khi sản phẩm đạt OCOP 4 sao; hạng sao đó đã bị thu hồi ngày "
+    assert (f"Tem được in khi sản phẩm còn hạng OCOP 4 sao; hạng sao đó đã bị thu hồi ngày "
             f"{today_vn():%d/%m/%Y}.") in verdict
     assert "Tem thật do sổ đăng ký cấp" not in text  # no green "genuine" headline
     assert "Mã trên tem do sổ đăng ký cấp; hãy đọc kỹ các lưu ý trên." in verdict

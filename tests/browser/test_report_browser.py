@@ -9,7 +9,7 @@ from werkzeug.serving import make_server
 from registry.extensions import db
 from registry.models import FakeReport
 
-from ..browser.conftest import ARTIFACTS, PHONE, browser, no_horizontal_scroll  # noqa: F401
+from .conftest import ARTIFACTS, PHONE, no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
 LONG_ADDRESS = "https://ocop.test/01/08939999000055/10/NR2611/21/" + "Z" * 60
@@ -17,6 +17,7 @@ LONG_ADDRESS = "https://ocop.test/01/08939999000055/10/NR2611/21/" + "Z" * 60
 
 @pytest.fixture
 def live_server(app):
+    """The registry without the demo data (the browser conftest's loads it)."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -26,7 +27,7 @@ def live_server(app):
 
 
 @pytest.fixture
-def phone_without_js(browser, request):  # noqa: F811
+def phone_without_js(browser, request):
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, locale="vi-VN",
                                   java_script_enabled=False)
     page = context.new_page()

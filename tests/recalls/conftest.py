@@ -1,0 +1,57 @@
+"""Shared fixtures and helpers of the recall tests."""
+from __future__ import annotations
+
+import pytest
+
+from registry.extensions import db
+from registry.models import AuditEntry, BatchRecall, CacheState
+
+from .. import factories
+from ..conftest import csrf_token
+
+
+@pytest.fixture
+def product(producer):
+    return factories.make_product(producer, name_vi="Bưởi Năm Roi Kế Thành",
+                                  gtin="8939999000055")
+
+
+@pytest.fixture
+def batch(product):
+    return factories.make_batch(product, "NR2611")
+
+
+def token(client) -> str:
+    """A valid CSRF token of the client's session (from the logout form, else the login
+    form), so that a refused post is refused for its permission, not its token."""
+    html = client.get("/").get_data(as_text=True)
+    if 'name="csrf_token"' not in html:
+        html = client.get("/login").get_data(as_text=True)
+    return csrf_token(html)
+
+
+def post(client, url, data=None, **kw):
+    return client.post(url, data={"csrf_token": token(client), **(data or {})}, **kw)
+
+
+def recalls() -> list[BatchRecall]:
+    db.session.expire_all()
+    return list(db.session.scalars(db.select(BatchRecall).order_by(BatchRecall.id)))
+
+
+def audit(action: str) -> list[AuditEntry]:
+    return list(db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == action)
+                                   .order_by(AuditEntry.id)))
+
+
+def public_version() -> int:
+    db.session.expire_all()
+    return db.session.scalar(db.select(CacheState.public_version)) or 0
+
+
+def snapshot() -> tuple:
+    """What a refused request must leave as it was."""
+    rows = [(r.id, r.batch_id, r.reason, r.advice, r.recalled_on, r.lifted_at, r.lift_note)
+            for r in recalls()]
+    audit_count = db.session.scalar(db.select(db.func.count()).select_from(AuditEntry))
+    return rows, audit_count, public_version()
