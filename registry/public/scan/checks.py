@@ -91,6 +91,69 @@ _SQL["postgresql"] = {
 }
 
 
+# PostgreSQL: the whole scan in ONE statement (one round trip; psycopg prepares it on
+# the server after a few uses). Nothing is written unless the public version is still
+# the one the caller's cached facts were read at. Later parts of a statement do not see
+# the rows its data-modifying parts wrote, so the totals come from the upserts'
+# RETURNING when they ran, else from the table as it was.
+_PG_ONE_STATEMENT = """
+WITH v AS (SELECT public_version AS version FROM cache_state WHERE id = 1),
+s AS (
+    INSERT INTO scans (batch_id, label_run_id, serial, serial_seq, scanned_at, client_class,
+                       client_hash)
+    SELECT %(batch)s, %(run)s, %(serial)s, %(seq)s, %(now)s, %(class)s, %(client)s
+    FROM v WHERE v.version = %(version)s
+),
+c AS (
+    INSERT INTO label_clients (batch_id, serial_seq, client_hash, hits, counted_hit,
+                               first_seen_at, last_counted_at)
+    SELECT %(batch)s, %(seq)s, %(client)s, 1, 1, %(now)s, %(now)s
+    FROM v WHERE v.version = %(version)s AND %(counted)s
+    ON CONFLICT (batch_id, serial_seq, client_hash) DO UPDATE SET
+        hits = label_clients.hits + 1,
+        counted_hit = CASE WHEN label_clients.last_counted_at <= %(cutoff)s
+                           THEN label_clients.hits + 1 ELSE label_clients.counted_hit END,
+        last_counted_at = CASE WHEN label_clients.last_counted_at <= %(cutoff)s
+                               THEN excluded.last_counted_at
+                               ELSE label_clients.last_counted_at END
+    RETURNING hits, counted_hit
+),
+t AS (
+    INSERT INTO label_checks (batch_id, serial_seq, checks, clients, first_checked_at,
+                              last_checked_at)
+    SELECT %(batch)s, %(seq)s, 1, 1, %(now)s, %(now)s FROM c WHERE c.hits = c.counted_hit
+    ON CONFLICT (batch_id, serial_seq) DO UPDATE SET
+        checks = label_checks.checks + 1,
+        clients = label_checks.clients + (SELECT CASE WHEN c.hits = 1 THEN 1 ELSE 0 END
+                                          FROM c),
+        last_checked_at = excluded.last_checked_at
+    RETURNING checks, clients, first_checked_at
+),
+old AS (SELECT checks, clients, first_checked_at FROM label_checks
+        WHERE batch_id = %(batch)s AND serial_seq = %(seq)s)
+SELECT (SELECT version FROM v),
+       COALESCE((SELECT checks FROM t), (SELECT checks FROM old)),
+       COALESCE((SELECT clients FROM t), (SELECT clients FROM old)),
+       COALESCE((SELECT first_checked_at FROM t), (SELECT first_checked_at FROM old)),
+       COALESCE((SELECT c.hits = c.counted_hit FROM c), false)
+"""
+
+
+def _record_pg(dbapi_connection, *, batch_id, run_id, serial, seq, client, client_id, at,
+               window, version) -> tuple[LabelHistory, int]:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(_PG_ONE_STATEMENT, {
+            "batch": batch_id, "run": run_id, "serial": serial, "seq": seq, "now": at,
+            "class": client.value, "client": client_id, "version": version,
+            "counted": client in COUNTED, "cutoff": at - window})
+        current, checks, clients, first, counted = cursor.fetchone()
+    finally:
+        cursor.close()
+    return (LabelHistory(checks or 0, clients or 0, _as_utc(first), bool(counted)),
+            current or 0)
+
+
 def _sqlite_time(moment: datetime) -> str:
     """The text SQLAlchemy stores for a UTC datetime on SQLite."""
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
@@ -106,10 +169,16 @@ def _as_utc(value) -> datetime | None:
 
 def record_scan(dbapi_connection, dialect: str, *, batch_id: int, run_id: int, serial: str,
                 seq: int, client: ClientClass, client_id: str, at: datetime,
-                window: timedelta, record: bool = True) -> tuple[LabelHistory, int]:
+                window: timedelta, record: bool = True,
+                expected_version: int | None = None) -> tuple[LabelHistory, int]:
     """Log one scan (unless ``record`` is False: HEAD requests) and count it when a
     person looked; return the label's totals and the public version. The caller commits
-    or rolls back."""
+    or rolls back. On PostgreSQL, given ``expected_version``, it is one statement that
+    writes nothing when the version differs."""
+    if dialect == "postgresql" and record and expected_version is not None:
+        return _record_pg(dbapi_connection, batch_id=batch_id, run_id=run_id, serial=serial,
+                          seq=seq, client=client, client_id=client_id, at=at, window=window,
+                          version=expected_version)
     sql = _SQL[dialect]
     stamp = (lambda moment: _sqlite_time(moment)) if dialect == "sqlite" else (lambda m: m)
     now, cutoff = stamp(at), stamp(at - window)

@@ -347,7 +347,7 @@ def _write_scan(svc, facts, run, key, seq, kind, client_id) -> LabelHistory | No
                     driver, dialect, batch_id=facts.batch_id, run_id=run.run_id,
                     serial=normalize_serial(key.serial), seq=seq, client=kind,
                     client_id=client_id, at=datetime.now(timezone.utc), window=svc.window,
-                    record=request.method != "HEAD")
+                    record=request.method != "HEAD", expected_version=facts.version)
                 if version != facts.version:
                     driver.rollback()
                     history = None
