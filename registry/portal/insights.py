@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import Batch, ClientClass, Product, Scan
 from ..ocop.rules import VN_TZ
-from ..public.scan.checks import COUNTED
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ def suspicious_labels(producer_id, product_id, batch_id, threshold: int,
                       limit: int = 50) -> list[Suspicious]:
     """Labels looked at by more than ``threshold`` distinct clients (reloads by one phone
     count once), most clients first: the same rule as the scan page's warning."""
-    from ..models import LabelCheck, LabelRun
+    from ..models import LabelCheck
     from ..printing.operations import item_key, signer
 
     query = (sa.select(LabelCheck, Batch).join(Batch, Batch.id == LabelCheck.batch_id)

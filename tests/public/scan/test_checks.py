@@ -50,7 +50,7 @@ def test_six_distinct_phones_trigger_the_warning_with_its_reason(app, client, la
     for n in range(1, 6):
         text = visible_text(scan(client, labels[1], **_client(n)).get_data(as_text=True))
         assert "sao chép" not in text
-    assert f"Đã kiểm tra 5 lần bởi 5 thiết bị, lần đầu lúc" in text
+    assert "Đã kiểm tra 5 lần bởi 5 thiết bị, lần đầu lúc" in text
     sixth = visible_text(scan(client, labels[1], **_client(6)).get_data(as_text=True))
     assert "Cảnh báo: tem này có thể đã bị sao chép" in sixth
     assert "Tem đã được kiểm tra bởi 6 thiết bị khác nhau, lần đầu lúc " in sixth

@@ -44,7 +44,7 @@ def test_the_page_shows_what_the_producer_entered(app, client, producer):
                  "Liên hệ: Chị Sáu", "0299 3 876 543", "htx@example.vn",
                  "Số lượng 1.234,5 kg", "lúc 08:00 ngày 02/11/2026"):
         assert part in text, part
-    assert f'href="tel:02993876543"' in vi and thumb in vi
+    assert 'href="tel:02993876543"' in vi and thumb in vi
     en = visible_text(client.get("/page/01/08939999000062/10/CB01?lang=en",
                                  headers=PHONE).get_data(as_text=True))
     assert "Made from fresh beef." in en and "1,234.5 kg" in en and "at 08:00 on 02/11/2026" in en

@@ -16,7 +16,7 @@ from registry.models import Scan
 from registry.ocop.rules import today_vn
 
 from ... import factories
-from .support import BASE, PHONE, page_of, print_labels, scan, visible_text
+from .support import BASE, PHONE, print_labels, scan, visible_text
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "data" /
                      "gs1-linkset-schema.json").read_text())
@@ -175,7 +175,7 @@ def test_a_forged_serial_is_404_at_once_with_no_product_data(app, client, labell
 
 
 def test_a_signed_but_never_printed_serial_is_not_issued(app, client, labelled):
-    from registry.printing.operations import item_key, signer
+    from registry.printing.operations import signer
 
     product, batch, _ = labelled
     with app.app_context():

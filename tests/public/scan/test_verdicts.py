@@ -2,7 +2,7 @@
 Each page is read whole: what it must say and what it must not."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -12,7 +12,7 @@ from registry.ocop.rules import today_vn
 from registry.ratings import operations as ops
 
 from ... import factories
-from .support import BASE, PHONE, print_labels, scan, visible_text
+from .support import PHONE, print_labels, scan, visible_text
 
 
 @pytest.fixture
