@@ -40,6 +40,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     finish_config(app.config, app.instance_path, debug=app.debug)
 
     from . import db_setup, errors, i18n
+    from .sessions import LazySessionInterface
+
+    app.session_interface = LazySessionInterface()
     from .extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)

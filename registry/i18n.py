@@ -16,6 +16,19 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or languages[0]
 
 
+def add_vary(response, *names: str) -> None:
+    """Add header names to ``Vary`` (werkzeug's ``response.vary`` parses and rebuilds
+    the header at every call; this is on every response)."""
+    current = response.headers.get("Vary")
+    if not current:
+        response.headers["Vary"] = ", ".join(names)
+        return
+    have = {part.strip().lower() for part in current.split(",")}
+    extra = [name for name in names if name.lower() not in have]
+    if extra:
+        response.headers["Vary"] = ", ".join([current, *extra])
+
+
 def init_app(app: Flask) -> None:
     # Relative to the package folder: registry/translations/<lang>/LC_MESSAGES.
     babel.init_app(app, locale_selector=select_locale,
@@ -27,29 +40,34 @@ def init_app(app: Flask) -> None:
         if chosen in app.config["LANGUAGES"] and chosen != request.cookies.get(LANG_COOKIE):
             response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600,
                                 samesite="Lax", httponly=True)
-        response.vary.add("Accept-Language")
-        response.vary.add("Cookie")
+        add_vary(response, "Accept-Language", "Cookie")
         return response
 
     @app.before_request
     def store_locale():
-        from flask_babel import get_locale, get_translations, refresh
+        from flask_babel import refresh
 
         # Flask-Babel caches the choice on ``g``: requests that share an app context
         # (a test client inside ``app.app_context()``) must still choose afresh.
         refresh()
-        g.lang = str(get_locale())
-        g.translations = get_translations()
+        # The same choice Flask-Babel makes (it calls select_locale too), without
+        # building a babel Locale for requests that never translate anything.
+        g.lang = select_locale()
 
     # Templates look the request's catalogue up once (above), not at every string:
     # Flask-Babel's own callables resolve the locale and domain again for each of the
     # dozens of strings on a page, which measured as a third of a page's render time.
+    loaded: dict[str, object] = {}  # language -> catalogue, loaded once per process
+
     def _translations():
-        found = g.get("translations")
+        lang = g.get("lang")
+        found = loaded.get(lang) if lang else None
         if found is None:
             from flask_babel import get_translations
 
             found = get_translations()
+            if lang and not app.debug:  # in debug, edited catalogues show at once
+                loaded[lang] = found
         return found
 
     app.jinja_env.install_gettext_callables(

@@ -72,6 +72,33 @@ def lang_url(lang: str) -> str:
     return f"?{urlencode(args, doseq=True)}"
 
 
+def render_blocks(template_name: str, names: tuple[str, ...], parents: tuple[str, ...] = (),
+                  **context) -> list[str]:
+    """Render some blocks of a template, each on its own, exactly as they read in the
+    whole page: with Flask's template context, and with the blocks of the templates it
+    extends (``parents``, nearest first) composed as Jinja composes them."""
+    from flask import current_app
+
+    env = current_app.jinja_env
+    template = env.get_template(template_name)
+    current_app.update_template_context(context)
+    ctx = template.new_context(context)
+    for parent in parents:
+        for name, block in env.get_template(parent).blocks.items():
+            ctx.blocks.setdefault(name, []).append(block)
+    return ["".join(ctx.blocks[name][0](ctx)) for name in names]
+
+
+def verdict_section(verdict):
+    """The macro of ``public/_verdict.html``, from the template's module (made once per
+    process): ``{% include %}`` or ``{% from … import %}`` in a page would copy the whole
+    template context, or build the module again, at every scan."""
+    from flask import current_app
+
+    template = current_app.jinja_env.get_template("public/_verdict.html")
+    return template.module.verdict_section(verdict)
+
+
 def site_header():
     """The rendered site header (``_site_header.html``). Kept per process for visitors
     who are not signed in and have no pending messages, by language and query string."""
@@ -132,5 +159,6 @@ def init_app(app: Flask) -> None:
     from .public.paths import batch_path, product_path
 
     app.jinja_env.globals.update(can=can, Perm=Perm, lang_url=lang_url, site_header=site_header,
+                                 verdict_section=verdict_section,
                                  product_jsonld=product_jsonld, product_path=product_path,
                                  batch_path=batch_path)

@@ -28,6 +28,9 @@ class ScanService:
         self.facts = LRU(8192)
         #: (item key, lot, lang, version, day) -> rendered head and body of the page.
         self.fragments = LRU(1024)
+        #: (item key, lot, lang, version, day, query) -> the page's top and bottom
+        #: (head, header, footer) for visitors who are not signed in.
+        self.shells = LRU(1024)
         #: Item keys (GTIN or product code) known to exist, so the resolver's redirect
         #: costs no database read. A key is added after one lookup; a deleted product
         #: still redirects, and its page answers 404.

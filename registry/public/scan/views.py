@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import NamedTuple
 
-from flask import abort, current_app, g, jsonify, render_template, request
+from flask import abort, current_app, g, jsonify, render_template, request, session
+from flask_login import current_user
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -33,6 +34,7 @@ from ...labels.links import LabelAddressError, LabelKey, parse_label_path
 from ...labels.serials import display, normalize_serial
 from ...models import Batch, ClientClass, Product
 from ...ocop.rules import today_vn
+from ...templating import render_blocks
 from .. import bp
 from ..clients import classify
 from ..epcis import epcis_document
@@ -253,14 +255,35 @@ def page(rest: str):
     if fragments is None:  # deleted between two reads
         return _error(404, _("Không tìm thấy sản phẩm có mã này trong sổ đăng ký."))
     address = svc.base + key_path(key)
-    html = render_template("public/page.html", facts=facts, verdict=verdict,
-                           head=fragments.head, body=fragments.body, title=fragments.title,
-                           address=with_query(address, request.query_string.decode("latin-1")))
-    response = current_app.make_response(html)
+    context = dict(facts=facts, verdict=verdict, head=fragments.head, body=fragments.body,
+                   title=fragments.title,
+                   address=with_query(address, request.query_string.decode("latin-1")))
+    response = current_app.make_response(_render_page(svc, key, facts, context))
     response.headers["Link"] = (f'<{address}?linkType=linkset>; rel="linkset"; '
                                 f'type="{LINKSET}"')
     response.headers["Cache-Control"] = "no-store" if verdict else "no-cache"
     return response
+
+
+PAGE_TEMPLATE, PAGE_PARENTS = "public/page.html", ("base.html",)
+
+
+def _render_page(svc: ScanService, key: LabelKey, facts, context) -> str:
+    """``public/page.html``. For visitors who are not signed in and have no pending
+    messages, the page's top and bottom (head, header, footer: the same for every label
+    of a batch in one language) are rendered once per process and public version, and
+    only the content block per request; otherwise the whole template is rendered."""
+    if current_user.is_authenticated or "_flashes" in session:
+        return render_template(PAGE_TEMPLATE, **context)
+    shell_key = (key.item_key, key.lot, g.get("lang", "vi"), facts.version, facts.today,
+                 request.query_string)
+    shell = svc.shells.peek(shell_key)
+    if shell is None:
+        shell = tuple(render_blocks(PAGE_TEMPLATE, ("document_top", "document_bottom"),
+                                    PAGE_PARENTS, **context))
+        svc.shells.put(shell_key, shell)
+    (content,) = render_blocks(PAGE_TEMPLATE, ("content",), PAGE_PARENTS, **context)
+    return shell[0] + content + shell[1]
 
 
 def _reload(svc: ScanService, key: LabelKey, today: date):
