@@ -1,11 +1,26 @@
 """Language choice: ?lang= (remembered in a cookie), then Accept-Language, else Vietnamese."""
 from __future__ import annotations
 
+import contextvars
+
 from flask import Flask, current_app, g, request
 
 from .extensions import babel
 
 LANG_COOKIE = "lang"
+
+# The request's language and catalogue, set before each request and cleared after it.
+# Context variables, not ``flask.g``: templates ask for them at every string, and each
+# look-up through Flask's proxies costs more than the translation itself.
+_request_lang: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "registry_request_lang", default=None)
+_request_catalogue: contextvars.ContextVar[object | None] = contextvars.ContextVar(
+    "registry_request_catalogue", default=None)
+
+
+def current_lang() -> str | None:
+    """The language chosen for the current request, or None outside one."""
+    return _request_lang.get()
 
 
 def select_locale() -> str:
@@ -53,6 +68,13 @@ def init_app(app: Flask) -> None:
         # The same choice Flask-Babel makes (it calls select_locale too), without
         # building a babel Locale for requests that never translate anything.
         g.lang = select_locale()
+        _request_lang.set(g.lang)
+        _request_catalogue.set(loaded.get(g.lang))
+
+    @app.teardown_request
+    def forget_locale(_exc=None):
+        _request_lang.set(None)
+        _request_catalogue.set(None)
 
     # Templates look the request's catalogue up once (above), not at every string:
     # Flask-Babel's own callables resolve the locale and domain again for each of the
@@ -60,14 +82,15 @@ def init_app(app: Flask) -> None:
     loaded: dict[str, object] = {}  # language -> catalogue, loaded once per process
 
     def _translations():
-        lang = g.get("lang")
-        found = loaded.get(lang) if lang else None
+        found = _request_catalogue.get()
         if found is None:
             from flask_babel import get_translations
 
             found = get_translations()
+            lang = _request_lang.get()
             if lang and not app.debug:  # in debug, edited catalogues show at once
                 loaded[lang] = found
+                _request_catalogue.set(found)
         return found
 
     app.jinja_env.install_gettext_callables(

@@ -30,17 +30,16 @@ def new_token(length: int = 10) -> str:
 def localized(pair: tuple[str, str]) -> str:
     """The (Vietnamese, English) label for the page's language; Vietnamese elsewhere
     (commands, exports, audit summaries)."""
-    from flask import g, has_request_context
+    from flask import has_request_context
 
-    if has_request_context():
-        lang = g.get("lang")  # chosen for the request (registry.i18n)
-        if lang is None:
-            from flask_babel import get_locale
+    from ..i18n import current_lang
 
-            lang = str(get_locale())
-        if lang == "en":
-            return pair[1]
-    return pair[0]
+    lang = current_lang()  # chosen for the request (registry.i18n)
+    if lang is None and has_request_context():
+        from flask_babel import get_locale
+
+        lang = str(get_locale())
+    return pair[1] if lang == "en" else pair[0]
 
 
 class UTCDateTime(sa.types.TypeDecorator):
