@@ -21,9 +21,12 @@ class Suspicious:
     clients: int = 0
 
 
-def _scope(query, producer_id: int | None, product_id: int | None, batch_id: int | None):
-    query = query.join(Batch, Batch.id == Scan.batch_id).join(Product,
-                                                              Product.id == Batch.product_id)
+def _scope(query, producer_id: int | None, product_id: int | None, batch_id: int | None,
+           batch_column=Scan.batch_id):
+    """``query`` joined to the batch and product of ``batch_column``, narrowed to the
+    producer, product or batch asked for."""
+    query = query.join(Batch, Batch.id == batch_column).join(Product,
+                                                             Product.id == Batch.product_id)
     if producer_id is not None:
         query = query.where(Product.producer_id == producer_id)
     if product_id is not None:
@@ -61,15 +64,8 @@ def suspicious_labels(producer_id, product_id, batch_id, threshold: int,
     from ..models import LabelCheck
     from ..printing.operations import item_key, signer
 
-    query = (sa.select(LabelCheck, Batch).join(Batch, Batch.id == LabelCheck.batch_id)
-             .join(Product, Product.id == Batch.product_id)
-             .where(LabelCheck.clients > threshold))
-    if producer_id is not None:
-        query = query.where(Product.producer_id == producer_id)
-    if product_id is not None:
-        query = query.where(Product.id == product_id)
-    if batch_id is not None:
-        query = query.where(Batch.id == batch_id)
+    query = _scope(sa.select(LabelCheck, Batch).where(LabelCheck.clients > threshold),
+                   producer_id, product_id, batch_id, batch_column=LabelCheck.batch_id)
     rows = db.session.execute(query.order_by(LabelCheck.clients.desc(),
                                              LabelCheck.checks.desc()).limit(limit)).all()
     serials = signer()

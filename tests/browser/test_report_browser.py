@@ -1,10 +1,7 @@
 """A buyer on a 360-px phone with JavaScript off fills in the report form and sends it."""
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from registry.extensions import db
 from registry.models import FakeReport
@@ -13,17 +10,6 @@ from .conftest import ARTIFACTS, PHONE, no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
 LONG_ADDRESS = "https://ocop.test/01/08939999000055/10/NR2611/21/" + "Z" * 60
-
-
-@pytest.fixture
-def live_server(app):
-    """The registry without the demo data (the browser conftest's loads it)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
 
 
 @pytest.fixture
