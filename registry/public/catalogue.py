@@ -34,7 +34,8 @@ from ..text import search_key
 from . import bp
 from .cache import LRU
 from .paths import product_path
-from .scan.snapshot import current_version, rating_facts
+from .scan.service import public_version, service
+from .scan.snapshot import rating_facts
 
 #: Only 3, 4 and 5 stars are recognised (Decision 148/QĐ-TTg); no decision has fewer.
 STAR_CHOICES = tuple(range(5, MIN_RECOGNISED_STARS - 1, -1))
@@ -251,7 +252,7 @@ def catalogue_page():
     page around it (header, language link, the signed-in user) is rendered per request.
     """
     today = today_vn()
-    version = current_version()
+    version = public_version(service())
     args = tuple(sorted((k, v) for k, v in request.args.items(multi=True) if k != "lang"))
     key = (args, g.get("lang", "vi"), version, today)
     cache = _listing_cache()
@@ -259,7 +260,7 @@ def catalogue_page():
     if listing is None:
         listing = Markup(_render_listing(today))
         cache.put(key, listing)
-    db.session.commit()  # the reads are over
+        db.session.commit()  # the reads are over
     return render_template("main/index.html", listing=listing)
 
 

@@ -105,6 +105,30 @@ def _close_all(idle: list) -> None:
         drop(idle.pop())
 
 
+VERSION_SQL = "SELECT public_version FROM cache_state WHERE id = 1"
+
+
+def public_version(svc: ScanService) -> int:
+    """``cache_state.public_version``, read on one of the scan connections (no ORM
+    session, no pool checkout): what every cached page is checked against."""
+    from ...extensions import db
+
+    driver = take(svc, db.engine)
+    try:
+        cursor = driver.cursor()
+        try:
+            cursor.execute(VERSION_SQL)
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        driver.rollback()  # end the read (PostgreSQL opened a transaction for it)
+    except BaseException:
+        drop(driver)
+        raise
+    give(svc, driver)
+    return row[0] if row else 0
+
+
 def close(app) -> None:
     """Close this application's scan connections (tests, worker shutdown)."""
     svc = app.extensions.get("registry.scan")

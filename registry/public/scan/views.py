@@ -244,9 +244,8 @@ def page(rest: str):
                           run.printed_stars if stars_void(label) else None, facts.recall,
                           key.lot, facts.batch_expiry, address_expiry, expiry_text,
                           display(key.serial), seq, client in COUNTED)
-    else:
-        version = snapshot.current_version()
-        db.session.commit()  # end the read: nothing else of this request needs it
+    elif bundle is None:  # facts from this process's cache: still current?
+        version = service_connections.public_version(svc)
         if version != facts.version:
             facts, bundle = _reload(svc, key, today)
             if facts is None:
@@ -304,9 +303,7 @@ def _current_facts(svc: ScanService, key: LabelKey) -> snapshot.Facts | None:
     facts = svc.facts.peek((key.item_key, key.lot))
     today = today_vn()
     if facts is not None and facts.today == today:
-        version = snapshot.current_version()
-        if version == facts.version:
-            db.session.commit()
+        if service_connections.public_version(svc) == facts.version:
             return facts
     return _reload(svc, key, today)[0]
 
