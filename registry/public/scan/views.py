@@ -268,14 +268,15 @@ PAGE_TEMPLATE, PAGE_PARENTS = "public/page.html", ("base.html",)
 
 
 def _render_page(svc: ScanService, key: LabelKey, facts, context) -> str:
-    """``public/page.html``. For visitors who are not signed in and have no pending
-    messages, the page's top and bottom (head, header, footer: the same for every label
-    of a batch in one language) are rendered once per process and public version, and
-    only the content block per request; otherwise the whole template is rendered."""
-    if current_user.is_authenticated or "_flashes" in session:
+    """``public/page.html``. The page's top and bottom (head, header, footer: the same
+    for every label of a batch, for one visitor, in one language) are rendered once per
+    process and public version, and only the content block per request; a page with
+    messages to flash, or whose visitor has no CSRF token yet, is rendered whole."""
+    who = _visitor()
+    if who is None:
         return render_template(PAGE_TEMPLATE, **context)
     shell_key = (key.item_key, key.lot, g.get("lang", "vi"), facts.version, facts.today,
-                 request.query_string)
+                 request.query_string, who)
     shell = svc.shells.peek(shell_key)
     if shell is None:
         shell = tuple(render_blocks(PAGE_TEMPLATE, ("document_top", "document_bottom"),
@@ -283,6 +284,23 @@ def _render_page(svc: ScanService, key: LabelKey, facts, context) -> str:
         svc.shells.put(shell_key, shell)
     (content,) = render_blocks(PAGE_TEMPLATE, ("content",), PAGE_PARENTS, **context)
     return shell[0] + content + shell[1]
+
+
+def _visitor():
+    """What the page's header depends on besides the language and query: nothing for
+    anonymous visitors; for a signed-in user, who they are, what they may do (their
+    role) and the session's CSRF token (the header's sign-out form carries it). None
+    when the page must be rendered whole."""
+    if "_flashes" in session:
+        return None
+    if not current_user.is_authenticated:
+        return ()
+    token = session.get("csrf_token")
+    if not token:
+        return None
+    user = current_user
+    return (user.id, user.role.value, user.name, user.producer_id, user.is_manager,
+            user.council_level, token)
 
 
 def _reload(svc: ScanService, key: LabelKey, today: date):

@@ -36,3 +36,30 @@ def test_parts_and_whole_give_the_same_page(app, client, producer, monkeypatch):
         pages[lang] = parts
     assert pages["vi"] != pages["en"]
     assert "Tem thật do sổ đăng ký cấp" in pages["vi"] and "Sliced Lingzhi" in pages["en"]
+
+
+def test_a_signed_in_header_never_reaches_another_visitor(app, client, auth, producer,
+                                                          producer_user):
+    from .support import visible_text
+
+    product = factories.make_product(producer, name_vi="Nấm linh chi thái lát",
+                                     gtin="8939999000017")
+    label = print_labels(factories.make_batch(product, "LC2611A"), 1)[0]
+    path = page_of(label)
+    auth.login("member.a")
+    for _ in range(2):  # the second from the cached shell
+        signed = visible_text(client.get(path, headers=BOT).get_data(as_text=True))
+        assert "Member.A" in signed and "Đăng xuất" in signed
+    # The test's app context is shared by its requests, and Flask-Login keeps the user
+    # on ``g``; a real request starts with a fresh one.
+    from flask import g
+    g.pop("_login_user", None)
+    other = app.test_client()
+    anonymous = visible_text(other.get(path, headers=BOT).get_data(as_text=True))
+    assert "Member.A" not in anonymous and "Đăng xuất" not in anonymous
+    assert "Đăng nhập" in anonymous
+    g.pop("_login_user", None)
+    auth.logout()
+    g.pop("_login_user", None)
+    after = visible_text(client.get(path, headers=BOT).get_data(as_text=True))
+    assert "Member.A" not in after and "Đăng nhập" in after
