@@ -16,6 +16,7 @@ from .base import Base, CreatedMixin, DemoMixin, UTCDateTime, enum_type, localiz
 
 if TYPE_CHECKING:
     from .place import AdminUnit
+    from .rating import RatingDecision
     from .recall import BatchRecall
     from .product import Product
     from .user import User
@@ -130,9 +131,14 @@ class LabelRun(CreatedMixin, Base):
     #: ordered (0: no stars; NULL: ordered before this was recorded). The scan page says
     #: so when they are void since.
     printed_stars: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    #: The decision those stars came from (None: no stars, or ordered before this was
+    #: recorded), so the scan page can say what became of it.
+    printed_decision_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("rating_decisions.id", ondelete="SET NULL"))
 
     batch: Mapped[Batch] = relationship(back_populates="label_runs")
     created_by: Mapped[User | None] = relationship()
+    printed_decision: Mapped[RatingDecision | None] = relationship()
 
     @property
     def end_seq(self) -> int:

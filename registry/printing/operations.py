@@ -77,10 +77,13 @@ def order_label_run(batch: Batch, *, count: int, layout: str, ecc: str = "M",
             _("Lô %(lot)s đã hết số sê-ri (tối đa %(max)s tem mỗi lô).", lot=batch.lot_code,
               max=_grouped(MAX_SERIALS_PER_BATCH)))
     db.session.refresh(batch, ["next_serial", "status"])
+    decision = batch.product.current_decision(today_vn())
+    if decision is not None and not decision.is_valid(today_vn()):
+        decision = None  # the labels print stars only for a valid rating
     run = LabelRun(batch=batch, start_seq=end - count, count=count, layout=layout, ecc=ecc,
                    offset_x_mm=Decimal(str(offset_x_mm)), offset_y_mm=Decimal(str(offset_y_mm)),
-                   created_by=actor,
-                   printed_stars=batch.product.valid_stars(today_vn()) or 0)
+                   created_by=actor, printed_stars=decision.stars if decision else 0,
+                   printed_decision=decision)
     db.session.add(run)
     batch.product.producer.last_label_layout = layout
     remember_printer_offset(batch.product.producer_id, Decimal(str(offset_x_mm)),

@@ -1,6 +1,12 @@
 """Public pages, no login: the label resolver, product pages and the catalogue."""
+import logging
+
 from flask import Blueprint
 from werkzeug.routing import BaseConverter
+
+# gs1-compression logs every address it cannot expand at ERROR level, under the logger
+# literally named "__name__"; an unknown one-segment path is a 404 here, not an error.
+logging.getLogger("__name__").setLevel(logging.CRITICAL)
 
 bp = Blueprint("public", __name__)
 

@@ -13,8 +13,11 @@ from ..models import ClientClass
 
 # Link-preview fetchers and crawlers (case-insensitive substrings of the User-Agent).
 _BOT_RE = re.compile(
-    r"bot\b|bot/|crawl|spider|slurp|preview|facebookexternalhit|facebot|whatsapp|"
-    r"telegram|slack|discord|skypeuri|viber|linkedin|pinterest|embedly|quora link|"
+    r"bot\b|bot/|crawl|spider|slurp|preview|facebookexternalhit|facebot|whatsapp/|"
+    # the link-preview fetchers of chat and social apps, not their in-app browsers
+    # (Telegram-Android, [LinkedInApp] are people reading the page)
+    r"telegrambot|slackbot|slack-imgproxy|discordbot|skypeuri|viber/|linkedinbot|"
+    r"pinterestbot|pinterest/0\.|embedly|quora link|"
     r"vkshare|w3c_validator|curl/|wget/|python-requests|python-urllib|httpx|go-http-client|"
     r"java/|okhttp|libwww|scrapy|headless(?!chrome)|lighthouse|pagespeed|validator|"
     r"monitor|uptime|zgrab|nmap|masscan",

@@ -19,6 +19,10 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('label_runs') as batch_op:
         batch_op.add_column(sa.Column('printed_stars', sa.SmallInteger(), nullable=True))
+        batch_op.add_column(sa.Column('printed_decision_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f('fk_label_runs_printed_decision_id_rating_decisions'),
+            'rating_decisions', ['printed_decision_id'], ['id'], ondelete='SET NULL')
     with op.batch_alter_table('scans') as batch_op:
         batch_op.add_column(sa.Column('client_hash', sa.String(length=16), nullable=True))
     with op.batch_alter_table('label_checks') as batch_op:
@@ -105,4 +109,8 @@ def downgrade():
     with op.batch_alter_table('scans') as batch_op:
         batch_op.drop_column('client_hash')
     with op.batch_alter_table('label_runs') as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f('fk_label_runs_printed_decision_id_rating_decisions'),
+            type_='foreignkey')
+        batch_op.drop_column('printed_decision_id')
         batch_op.drop_column('printed_stars')

@@ -97,7 +97,8 @@ _SQL["postgresql"] = {
 # the rows its data-modifying parts wrote, so the totals come from the upserts'
 # RETURNING when they ran, else from the table as it was.
 _PG_ONE_STATEMENT = """
-WITH v AS (SELECT public_version AS version FROM cache_state WHERE id = 1),
+WITH v AS (SELECT COALESCE((SELECT public_version FROM cache_state WHERE id = 1), 0)
+           AS version),
 s AS (
     INSERT INTO scans (batch_id, label_run_id, serial, serial_seq, scanned_at, client_class,
                        client_hash)

@@ -131,8 +131,26 @@ class LabelFacts:
 
 
 def stars_void(facts: LabelFacts) -> bool:
-    """The label shows stars that the product no longer holds."""
-    return facts.printed_stars is not None and not facts.rating.state.has_stars
+    """The label shows stars that the product no longer holds: none now, or another
+    number (a re-rating to fewer or more stars)."""
+    if facts.printed_stars is None:
+        return False
+    rating = facts.rating
+    return not rating.state.has_stars or rating.decision.stars != facts.printed_stars
+
+
+def void_reason(printed: DecisionFacts | None, rating: RatingFacts) -> str:
+    """Why the printed stars are void, about the decision they came from: "revoked",
+    "expired", "changed" (the product now holds another number of stars) or "none"
+    (it holds none, and the printing decision is not known)."""
+    if printed is not None:
+        status = decision_status(printed.decided_on, printed.valid_until, printed.revoked_on,
+                                 rating.today)
+        if status is DecisionStatus.REVOKED:
+            return "revoked"
+        if status is DecisionStatus.EXPIRED:
+            return "expired"
+    return "changed" if rating.state.has_stars else "none"
 
 
 def verdict_findings(facts: LabelFacts) -> list[Finding]:

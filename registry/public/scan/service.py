@@ -34,7 +34,7 @@ class ScanService:
         #: Item keys (GTIN or product code) known to exist, so the resolver's redirect
         #: costs no database read. A key is added after one lookup; a deleted product
         #: still redirects, and its page answers 404.
-        self.known_items: set[str] = set()
+        self.known_items: set[tuple[str, str]] = set()
         self._known_at = 0
         self.writer_lock = None
         #: Idle DB-API connections for recording scans (list pop/append are atomic).

@@ -33,8 +33,10 @@ class RunSpan:
     start: int
     end: int
     run_id: int
-    #: The OCOP stars the run's labels carry (valid on the day it was ordered), or None.
+    #: The OCOP stars the run's labels carry (valid on the day it was ordered), or None,
+    #: and the decision they came from.
     printed_stars: int | None
+    printed_decision: DecisionFacts | None = None
 
 
 @dataclass(frozen=True)
@@ -95,14 +97,6 @@ def rating_facts(product: Product, today: date) -> RatingFacts:
                        facts, pending, today)
 
 
-def stars_on(product: Product, day: date) -> int | None:
-    """Stars the product held on ``day`` (what a label printed that day shows)."""
-    decision = product.current_decision(day)
-    if decision is not None and decision_facts(decision).valid_on(day):
-        return decision.stars
-    return None
-
-
 def current_version() -> int:
     return db.session.execute(sa.select(VERSION_QUERY)).scalar() or 0
 
@@ -131,7 +125,7 @@ def load(key: LabelKey, today: date) -> tuple[Facts, Bundle] | None:
     runs: tuple[RunSpan, ...] = ()
     recall = None
     if batch is not None:
-        runs = tuple(RunSpan(r.start_seq, r.end_seq, r.id, _printed_stars(product, r))
+        runs = tuple(RunSpan(r.start_seq, r.end_seq, r.id, *_printed(product, r))
                      for r in batch.label_runs)
         active = batch.active_recall
         if active is not None:
@@ -146,11 +140,19 @@ def load(key: LabelKey, today: date) -> tuple[Facts, Bundle] | None:
     return facts, _bundle(product, batch)
 
 
-def _printed_stars(product: Product, run) -> int | None:
+def _printed(product: Product, run) -> tuple[int | None, DecisionFacts | None]:
+    """The stars a run's labels carry and the decision they came from."""
     if run.printed_stars is not None:
-        return run.printed_stars or None
+        decision = next((d for d in product.decisions if d.id == run.printed_decision_id),
+                        None)
+        return (run.printed_stars or None,
+                decision_facts(decision) if decision is not None else None)
     # runs ordered before the stars were recorded with them: those valid that day
-    return stars_on(product, _vn_day(run.created_at))
+    day = _vn_day(run.created_at)
+    decision = product.current_decision(day)
+    if decision is not None and decision_facts(decision).valid_on(day):
+        return decision.stars, decision_facts(decision)
+    return None, None
 
 
 def _vn_day(moment: datetime | None) -> date:

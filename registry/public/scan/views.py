@@ -19,10 +19,11 @@ in or not, goes through :func:`page` and the one template ``public/page.html``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 from datetime import date, datetime, timezone
 from typing import NamedTuple
 
-from flask import abort, current_app, g, jsonify, render_template, request, session
+from flask import current_app, g, jsonify, render_template, request, session
 from flask_login import current_user
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -42,8 +43,8 @@ from . import snapshot
 from .addresses import EPCIS, PAGE, VERIFY, cut, key_path, with_query
 from .checks import COUNTED, LabelHistory, client_hash, record_scan
 from .linkset import entries, find_link, linkset_document
-from .rules import (Finding, LabelFacts, RatingFacts, parse_yymmdd, stars_void,
-                    verdict_findings)
+from .rules import (DecisionFacts, Finding, LabelFacts, RatingFacts, parse_yymmdd,
+                    stars_void, verdict_findings, void_reason)
 from . import service as service_connections
 from .service import ScanService, service
 
@@ -70,10 +71,13 @@ class BadAddress(Exception):
 @bp.route("/p/<path:rest>", methods=METHODS, provide_automatic_options=False)
 def resolve(rest: str):
     try:
-        key = _key(request.path)
+        key = _key(_raw_path())
         _address_expiry(request.args.get("17"))
     except BadAddress as error:
-        return _error(400, _("Địa chỉ trên tem không đúng định dạng."), error.detail)
+        response = _cors(_error(400, _("Địa chỉ trên tem không đúng định dạng."),
+                                error.detail))
+        response.vary.update(("Accept", "Accept-Language"))
+        return response
     return resolver_answer(key)
 
 
@@ -135,12 +139,12 @@ def _wants_linkset() -> bool:
 
 
 def _known_item(svc: ScanService, key: LabelKey) -> bool:
-    if key.item_key in svc.known_items:
+    if _cache_key(key)[:2] in svc.known_items:
         return True
     column = Product.gtin if key.gtin14 is not None else Product.public_token
     found = db.session.scalar(db.select(Product.id).where(column == key.item_key))
     if found is not None:
-        svc.known_items.add(key.item_key)
+        svc.known_items.add(_cache_key(key)[:2])
     return found is not None
 
 
@@ -194,10 +198,15 @@ class Verdict:
     serial: str
     seq: int
     counted_client: bool
+    printed_decision: DecisionFacts | None = None
 
     @property
     def finding_values(self) -> list[str]:
         return [f.value for f in self.findings]
+
+    @property
+    def void_reason(self) -> str:
+        return void_reason(self.printed_decision, self.rating)
 
 
 class Fragments(NamedTuple):
@@ -210,7 +219,7 @@ class Fragments(NamedTuple):
 @bp.route("/page/p/<path:rest>", methods=["GET", "HEAD"])
 def page(rest: str):
     try:
-        key = _key(request.path[len(PAGE):])
+        key = _key(_raw_path()[len(PAGE):])
         expiry_text = request.args.get("17")
         address_expiry = _address_expiry(expiry_text)
     except BadAddress as error:
@@ -221,7 +230,7 @@ def page(rest: str):
         seq = svc.signer.verify(key.item_key, key.lot, key.serial)
         if seq is None:
             return _not_issued(key)  # forged or mistyped: nothing from the address is trusted
-    facts = svc.facts.peek((key.item_key, key.lot))
+    facts = svc.facts.peek(_cache_key(key))
     bundle = None
     if facts is None or facts.today != today:
         facts, bundle = _reload(svc, key, today)
@@ -243,7 +252,7 @@ def page(rest: str):
         verdict = Verdict(verdict_findings(label), history, facts.rating,
                           run.printed_stars if stars_void(label) else None, facts.recall,
                           key.lot, facts.batch_expiry, address_expiry, expiry_text,
-                          display(key.serial), seq, client in COUNTED)
+                          display(key.serial), seq, client in COUNTED, run.printed_decision)
     elif bundle is None:  # facts from this process's cache: still current?
         version = service_connections.public_version(svc)
         if version != facts.version:
@@ -261,6 +270,7 @@ def page(rest: str):
     response.headers["Link"] = (f'<{address}?linkType=linkset>; rel="linkset"; '
                                 f'type="{LINKSET}"')
     response.headers["Cache-Control"] = "no-store" if verdict else "no-cache"
+    response.headers["Access-Control-Allow-Origin"] = "*"  # public data, no credentials
     return response
 
 
@@ -275,7 +285,7 @@ def _render_page(svc: ScanService, key: LabelKey, facts, context) -> str:
     who = _visitor()
     if who is None:
         return render_template(PAGE_TEMPLATE, **context)
-    shell_key = (key.item_key, key.lot, g.get("lang", "vi"), facts.version, facts.today,
+    shell_key = (*_cache_key(key), g.get("lang", "vi"), facts.version, facts.today,
                  request.query_string, who)
     shell = svc.shells.peek(shell_key)
     if shell is None:
@@ -307,18 +317,18 @@ def _reload(svc: ScanService, key: LabelKey, today: date):
     loaded = snapshot.load(key, today)
     db.session.commit()  # a read only: end it before any write of this request
     if loaded is None:
-        svc.facts.pop((key.item_key, key.lot))
+        svc.facts.pop(_cache_key(key))
         return None, None
     facts, bundle = loaded
     svc.saw_version(facts.version)
-    svc.facts.put((key.item_key, key.lot), facts)
-    svc.known_items.add(key.item_key)
+    svc.facts.put(_cache_key(key), facts)
+    svc.known_items.add(_cache_key(key)[:2])
     return facts, bundle
 
 
 def _current_facts(svc: ScanService, key: LabelKey) -> snapshot.Facts | None:
     """The address's facts at the current version (for the resolver's JSON answers)."""
-    facts = svc.facts.peek((key.item_key, key.lot))
+    facts = svc.facts.peek(_cache_key(key))
     today = today_vn()
     if facts is not None and facts.today == today:
         if service_connections.public_version(svc) == facts.version:
@@ -336,35 +346,35 @@ def _client() -> tuple[ClientClass, str]:
 
 def _record_label(svc: ScanService, key: LabelKey, seq: int, facts, bundle, today,
                   client: ClientClass | None = None):
-    """Record the scan against the cached facts; when the public version moved since
-    they were read, undo, reload and record again. None: the serial was never printed."""
+    """Record the scan against the cached facts. When the public version moved since
+    they were read, undo, reload them once and record against the reloaded facts,
+    whatever the version is by then: an edit elsewhere (another product, a busy office)
+    must never make a scan fail, and facts read in this request are current enough for
+    the ids a scan row needs. None: the serial was never printed."""
     kind, client_id = _client()
     if client is not None:
         kind = ClientClass.BOT if kind is ClientClass.BOT else client
     fresh = bundle is not None
-    for _attempt in range(4):
+    while True:
         run = facts.run_for(seq)
         if run is None:
             if fresh:
                 return None  # signed, but never printed: not issued by the registry
-            facts, bundle = _reload(svc, key, today)
-            if facts is None:
-                return facts, bundle, None, None, kind
-            fresh = True
-            continue
-        history = _write_scan(svc, facts, run, key, seq, kind, client_id)
-        if history is not None:
-            return facts, bundle, run, history, kind
+        else:
+            history = _write_scan(svc, facts, run, key, seq, kind, client_id,
+                                  check_version=not fresh)
+            if history is not None:
+                return facts, bundle, run, history, kind
         facts, bundle = _reload(svc, key, today)
         if facts is None:
             return facts, bundle, None, None, kind
         fresh = True
-    abort(503)  # public data changing faster than a scan can be recorded
 
 
-def _write_scan(svc, facts, run, key, seq, kind, client_id) -> LabelHistory | None:
-    """One transaction: the scan, the counts, the version. None (rolled back) when the
-    version differs from the facts'.
+def _write_scan(svc, facts, run, key, seq, kind, client_id,
+                check_version: bool = True) -> LabelHistory | None:
+    """One transaction: the scan, the counts, the version. None (rolled back) when
+    ``check_version`` and the version differs from the facts'.
 
     On SQLite the writers of this host queue on a file lock first (``db_setup``), which
     wakes the next one at once instead of after SQLite's busy-handler sleep; a scan that
@@ -385,8 +395,9 @@ def _write_scan(svc, facts, run, key, seq, kind, client_id) -> LabelHistory | No
                     driver, dialect, batch_id=facts.batch_id, run_id=run.run_id,
                     serial=normalize_serial(key.serial), seq=seq, client=kind,
                     client_id=client_id, at=datetime.now(timezone.utc), window=svc.window,
-                    record=request.method != "HEAD", expected_version=facts.version)
-                if version != facts.version:
+                    record=request.method != "HEAD",
+                    expected_version=facts.version if check_version else None)
+                if check_version and version != facts.version:
                     driver.rollback()
                     history = None
                 else:
@@ -418,14 +429,15 @@ def _busy_timeout(driver, milliseconds: float) -> None:
 
 def _fragments(svc: ScanService, key: LabelKey, facts, bundle) -> Fragments | None:
     lang = g.get("lang", "vi")
-    cache_key = (key.item_key, key.lot, lang, facts.version, facts.today)
+    cache_key = (*_cache_key(key), lang, facts.version, facts.today)
     cached = svc.fragments.peek(cache_key)
     if cached is not None:
         return cached
-    if bundle is None:
+    loaded_here = bundle is None
+    if loaded_here:
         bundle = snapshot.bundle_for(facts)
-        db.session.commit()
         if bundle is None:
+            db.session.commit()
             return None
     product = bundle.product
     canonical = svc.base + PAGE + key_path(cut(key, "batch" if bundle.batch else "product"))
@@ -437,7 +449,12 @@ def _fragments(svc: ScanService, key: LabelKey, facts, bundle) -> Fragments | No
     name = product.name_en if lang == "en" and product.name_en else product.name_vi
     made = Fragments(Markup(render_template("public/_page_head.html", **context)),
                      Markup(render_template("public/_page_body.html", **context)), name)
-    svc.fragments.put(cache_key, made)
+    # Rows loaded apart from the facts may be newer than them: keep the sections only
+    # if nothing changed in between (else the next request renders them again).
+    if not loaded_here or snapshot.current_version() == facts.version:
+        svc.fragments.put(cache_key, made)
+    if loaded_here:
+        db.session.commit()
     return made
 
 
@@ -449,7 +466,7 @@ def _fragments(svc: ScanService, key: LabelKey, facts, bundle) -> Fragments | No
 def verify(rest: str):
     """The verification service: the verdict as JSON. Logged, never counted as a check."""
     try:
-        key = _key(request.path[len(VERIFY):])
+        key = _key(_raw_path()[len(VERIFY):])
         expiry_text = request.args.get("17")
         address_expiry = _address_expiry(expiry_text)
     except BadAddress as error:
@@ -460,7 +477,7 @@ def verify(rest: str):
     if key.serial is None:
         return _cors(_problem(404, _("Dịch vụ kiểm tra chỉ dành cho mã có số sê-ri.")))
     seq = svc.signer.verify(key.item_key, key.lot, key.serial)
-    facts = svc.facts.peek((key.item_key, key.lot))
+    facts = svc.facts.peek(_cache_key(key))
     bundle = None
     if seq is not None and (facts is None or facts.today != today):
         facts, bundle = _reload(svc, key, today)
@@ -507,7 +524,7 @@ def verify(rest: str):
 def epcis(rest: str):
     """The batch's trace events as an EPCIS 2.0 document."""
     try:
-        key = _key(request.path[len(EPCIS):])
+        key = _key(_raw_path()[len(EPCIS):])
     except BadAddress as error:
         return _cors(_problem(400, _("Địa chỉ trên tem không đúng định dạng."), error.detail))
     if request.method == "OPTIONS":
@@ -523,6 +540,18 @@ def epcis(rest: str):
 
 
 # ---------------------------------------------------------------- shared pieces
+
+
+def _raw_path() -> str:
+    """The path as sent, still percent-encoded (``parse_label_path`` decodes it once;
+    werkzeug's ``request.path`` is decoded already)."""
+    return quote(request.path, safe="/")
+
+
+def _cache_key(key: LabelKey) -> tuple[str, str, str | None]:
+    """What the caches know an address by: its form (GTIN or registry code: a code may
+    look like a GTIN), its item key and its lot."""
+    return ("01" if key.gtin14 is not None else "p", key.item_key, key.lot)
 
 
 def _key(path: str) -> LabelKey:
