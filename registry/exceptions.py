@@ -28,3 +28,19 @@ class OperationRefused(Exception):
         super().__init__(message)
         self.message = message
         self.status = status
+
+
+def flush_or_refuse(names_in_error: str, message: str) -> None:
+    """Flush the session; a unique-index IntegrityError whose text names
+    ``names_in_error`` (two people doing the same thing at the same moment) becomes a
+    409 refusal with ``message``. Any other integrity error is raised as it is."""
+    import sqlalchemy as sa
+
+    from .extensions import db
+
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError as error:
+        if names_in_error not in str(error.orig):
+            raise
+        raise OperationRefused(message, 409) from None

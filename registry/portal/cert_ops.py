@@ -14,7 +14,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from .. import audit
-from ..exceptions import OperationRefused, gettext as _
+from ..exceptions import OperationRefused, flush_or_refuse, gettext as _
 from ..extensions import db
 from ..files import storage
 from ..files.validation import MB, check_upload
@@ -142,13 +142,9 @@ def renew_certification(old: Certification, data: CertificationData,
     stored = _save_evidence(producer, evidence, actor)
     cert = _build(producer, data, old.kind, old.other_kind, stored)
     cert.renews_id = old.id
-    try:
-        db.session.flush()  # two renewals at the same moment: the unique index keeps one
-    except sa.exc.IntegrityError as error:
-        if "renews_id" not in str(error.orig):
-            raise
-        raise OperationRefused(_("Chứng nhận này vừa được gia hạn bởi người khác; hãy tải "
-                                 "lại trang để xem chứng nhận mới."), 409) from None
+    # two renewals at the same moment: the unique index keeps one
+    flush_or_refuse("renews_id", _("Chứng nhận này vừa được gia hạn bởi người khác; hãy "
+                                   "tải lại trang để xem chứng nhận mới."))
     audit.record("certification.renew", cert,
                  f"Gia hạn chứng nhận {cert.kind_label} của {producer.name}",
                  {**_details(cert), "renews": old.id}, actor=actor)

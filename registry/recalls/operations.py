@@ -7,7 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from .. import audit
-from ..exceptions import OperationRefused, gettext as _
+from ..exceptions import OperationRefused, flush_or_refuse, gettext as _
 from ..extensions import db
 from ..models import Batch, BatchRecall, User
 from ..models.base import utcnow
@@ -70,13 +70,9 @@ def recall_batch(batch: Batch, *, reason: str, advice: str, recalled_on: date | 
     recall = BatchRecall(batch=batch, reason=reason, advice=advice, recalled_on=recalled_on,
                          recorded_by_id=actor.id if actor else None)
     db.session.add(recall)
-    try:
-        db.session.flush()  # a recall recorded at the same moment: the unique index keeps one
-    except sa.exc.IntegrityError as error:
-        if "batch_recalls" not in str(error.orig):
-            raise
-        raise OperationRefused(_("Lô này vừa được người khác ghi thu hồi; hãy tải lại trang "
-                                 "để xem lệnh thu hồi đó."), 409) from None
+    # a recall recorded at the same moment: the unique index keeps one
+    flush_or_refuse("batch_recalls", _("Lô này vừa được người khác ghi thu hồi; hãy tải "
+                                       "lại trang để xem lệnh thu hồi đó."))
     audit.record("batch.recall", recall,
                  f"Thu hồi lô {batch.lot_code} của {batch.product.name_vi}",
                  {"batch_id": batch.id, "product_id": batch.product_id,
