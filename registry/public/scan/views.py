@@ -244,11 +244,7 @@ def page(rest: str):
         facts, bundle, run, history, client = outcome
         if facts is None:
             return _error(404, _("Không tìm thấy sản phẩm có mã này trong sổ đăng ký."))
-        label = LabelFacts(printed_stars=run.printed_stars, rating=facts.rating,
-                           recalled=facts.recall is not None, batch_expiry=facts.batch_expiry,
-                           address_expiry=address_expiry,
-                           address_expiry_given=expiry_text is not None,
-                           clients=history.clients, warning_threshold=svc.threshold)
+        label = _label_facts(svc, facts, run, history, address_expiry, expiry_text)
         verdict = Verdict(verdict_findings(label), history, facts.rating,
                           run.printed_stars if stars_void(label) else None, facts.recall,
                           key.lot, facts.batch_expiry, address_expiry, expiry_text,
@@ -311,6 +307,16 @@ def _visitor():
     user = current_user
     return (user.id, user.role.value, user.name, user.producer_id, user.is_manager,
             user.council_level, token)
+
+
+def _label_facts(svc: ScanService, facts, run, history: LabelHistory,
+                 address_expiry: date | None, expiry_text: str | None) -> LabelFacts:
+    """What the verdict rules decide with, for one scanned label (page and /verify)."""
+    return LabelFacts(printed_stars=run.printed_stars, rating=facts.rating,
+                      recalled=facts.recall is not None, batch_expiry=facts.batch_expiry,
+                      address_expiry=address_expiry,
+                      address_expiry_given=expiry_text is not None,
+                      clients=history.clients, warning_threshold=svc.threshold)
 
 
 def _reload(svc: ScanService, key: LabelKey, today: date):
@@ -490,10 +496,7 @@ def verify(rest: str):
         response.status_code = 404
         return _cors(response)
     facts, _bundle, run, history, _kind = outcome
-    label = LabelFacts(printed_stars=run.printed_stars, rating=facts.rating,
-                       recalled=facts.recall is not None, batch_expiry=facts.batch_expiry,
-                       address_expiry=address_expiry, address_expiry_given=expiry_text is not None,
-                       clients=history.clients, warning_threshold=svc.threshold)
+    label = _label_facts(svc, facts, run, history, address_expiry, expiry_text)
     findings = verdict_findings(label)
     decision = facts.rating.decision
     body = {
