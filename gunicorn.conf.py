@@ -6,6 +6,12 @@ on the command line (README, "Running in production").
 """
 import gc
 
+# Threads per worker: the worker's main loop keeps telling the arbiter it is alive while
+# a request thread sends a large label file to a slow phone (a sync worker is killed at
+# the timeout, 30 s, in the middle of such a download).
+worker_class = "gthread"
+threads = 4
+
 
 def post_worker_init(worker):  # noqa: ARG001 - gunicorn's hook signature
     """Once the app is loaded in a worker, move everything alive into the permanent

@@ -11,6 +11,8 @@ from pathlib import Path
 
 #: Placeholder that must never sign sessions outside debug or testing.
 INSECURE_DEV_KEY = "dev-insecure-key-change-me"
+#: The address labels carry when none is configured and no request tells it.
+LOCAL_BASE_URL = "http://127.0.0.1:5000"
 
 
 class Defaults:
@@ -19,8 +21,17 @@ class Defaults:
     # (REGISTRY_DATABASE_URL=postgresql+psycopg://user@host/db).
     DATABASE_URL: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
-    # Public base address printed in QR codes (short host = smaller codes).
-    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    # Public base address printed in QR codes (short host = smaller codes). Unset, labels
+    # carry the address the registry was reached at (scripts/start sets it from the host
+    # and port it serves); commands and workers then fall back to LOCAL_BASE_URL.
+    PUBLIC_BASE_URL: str | None = None
+    # Background jobs (label files of large runs): unset, a SQLite queue in instance/
+    # (started by scripts/start); redis://host:6379/0 in production; "immediate" runs
+    # them in the process that enqueues them (tests).
+    JOBS_URL: str | None = None
+    # Where workers write label files; unset, instance/label-files. Several app
+    # machines need a shared folder here.
+    LABEL_FILES_DIR: str | None = None
     # Request bodies above this are refused with 413 (uploads are checked again per kind).
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     UPLOAD_FOLDER: str | None = None  # defaults to instance/uploads
@@ -62,6 +73,11 @@ def finish_config(config: dict, instance_path: str, *, debug: bool) -> None:
     if url.startswith("sqlite"):
         # SQLite needs no pool pre-ping; its timeout is set per connection (see db_setup).
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+    config["PUBLIC_BASE_URL_SET"] = bool(config.get("PUBLIC_BASE_URL"))
+    if not config["PUBLIC_BASE_URL_SET"]:
+        config["PUBLIC_BASE_URL"] = LOCAL_BASE_URL
+    if not config.get("LABEL_FILES_DIR"):
+        config["LABEL_FILES_DIR"] = str(Path(instance_path) / "label-files")
     if not config.get("UPLOAD_FOLDER"):
         config["UPLOAD_FOLDER"] = str(Path(instance_path) / "uploads")
     if config.get("SECRET_KEY") in (None, "", INSECURE_DEV_KEY) and not (

@@ -59,6 +59,8 @@ def app(tmp_path, _pg_schema_ready):
         "DATABASE_URL": PG_URL or f"sqlite:///{tmp_path / 'test.sqlite3'}",
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "PUBLIC_BASE_URL": "https://ocop.test",
+        "JOBS_URL": "immediate",
+        "LABEL_FILES_DIR": str(tmp_path / "label-files"),
     }
     app = create_app(config)
     with app.app_context():

@@ -20,8 +20,11 @@ from .ttf import read_truetype, subset_truetype
 FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"
 REGULAR = "DejaVuSans.ttf"
 BOLD = "DejaVuSans-Bold.ttf"
-ELLIPSIS = "\u2026"
 FALLBACK = "?"
+# Ink boxes are taken this much (1/1000 em) larger on every side than the outlines:
+# hinting and renderers move outlines a little (pdfium's glyph boxes of DejaVu's
+# composite accented letters are up to ~15/1000 em larger than their glyf headers).
+INK_SLACK = 30.0
 SUBSET_CACHE_SIZE = 16  # subset programs kept (tens of KB each): reprints of one run
 
 
@@ -40,6 +43,7 @@ class TrueTypeFont:
     bbox: tuple[float, float, float, float]
     italic_angle: float
     stem_v: float
+    boxes: tuple = ()  # glyph id -> ink box (xMin, yMin, xMax, yMax) in font units, or None
 
     @classmethod
     def load(cls, path: str | Path) -> "TrueTypeFont":
@@ -59,6 +63,7 @@ class TrueTypeFont:
             italic_angle=tables.italic_angle,
             # The usual estimate from the weight class (PDF wants some StemV).
             stem_v=50 + (tables.weight_class / 65) ** 2,
+            boxes=tables.glyph_boxes,
         )
 
     def glyph_width(self, gid: int) -> float:
@@ -82,6 +87,14 @@ class TrueTypeFont:
     def width(self, text: str, size: float) -> float:
         """Width of ``text`` in points at ``size`` points."""
         return _width_units(self, text) * size / 1000.0
+
+    def ink(self, text: str) -> tuple[float, float, float, float, float]:
+        """(advance, left, right, bottom, top) of ``text`` set from the origin, in 1/1000
+        em: the pen advance and the box of the ink its glyph outlines leave (y up from
+        the baseline), widened by ``INK_SLACK``. Accents on Vietnamese capitals reach
+        well above the nominal ascent, so placing text by these boxes is what keeps it
+        inside a margin."""
+        return _ink(self, text)
 
     def subset(self, gids: Iterable[int]) -> bytes:
         """The font program with only glyphs ``gids`` (plus .notdef), ids unchanged.
@@ -113,6 +126,28 @@ def _width_units(font: TrueTypeFont, text: str) -> float:
     return sum(font.glyph_width(gid) for gid, _ in _glyphs(font, text))
 
 
+@lru_cache(maxsize=8192)
+def _ink(font: TrueTypeFont, text: str) -> tuple[float, float, float, float, float]:
+    scale = 1000.0 / font.units_per_em
+    boxes = font.boxes
+    pen = 0.0
+    left = bottom = float("inf")
+    right = top = float("-inf")
+    for gid, _ in _glyphs(font, text):
+        box = boxes[gid] if gid < len(boxes) else None
+        if box is not None:
+            x0, y0, x1, y1 = box
+            left = min(left, pen + x0 * scale)
+            right = max(right, pen + x1 * scale)
+            bottom = min(bottom, y0 * scale)
+            top = max(top, y1 * scale)
+        pen += font.glyph_width(gid)
+    if left == float("inf"):  # no ink at all (spaces, or a font without boxes)
+        return pen, 0.0, pen, 0.0, 0.0
+    slack = INK_SLACK
+    return pen, left - slack, right + slack, bottom - slack, top + slack
+
+
 @lru_cache(maxsize=SUBSET_CACHE_SIZE)
 def _subset(font: TrueTypeFont, gids: tuple[int, ...]) -> bytes:
     return subset_truetype(font.data, gids)
@@ -130,70 +165,104 @@ def label_fonts() -> tuple[TrueTypeFont, TrueTypeFont]:
 
 
 # ------------------------------------------------------------------------- text fitting
+#
+# Nothing here ever cuts text short: a text either fits (possibly smaller, or over more
+# lines) or the caller is told it does not (None), and decides what to do.
+
+BREAK_AFTER = "-/._:,;"  # a value broken over lines is broken after one of these if it can
 
 
-def ellipsize(text: str, font: TrueTypeFont, size: float, max_width: float) -> str:
-    """``text`` cut at a word (or, failing that, a character) with '…' so it fits."""
-    if font.width(text, size) <= max_width:
-        return text
-    words = text.split()
-    while len(words) > 1:
-        words.pop()
-        candidate = " ".join(words).rstrip(",.;:-") + ELLIPSIS
-        if font.width(candidate, size) <= max_width:
-            return candidate
-    chars = text
-    while chars:
-        chars = chars[:-1].rstrip()
-        candidate = chars + ELLIPSIS
-        if font.width(candidate, size) <= max_width:
-            return candidate
-    return ""
+def ink_width(font: TrueTypeFont, text: str, size: float) -> float:
+    """Width (pt) a line of ``text`` needs so that all of its ink stays inside: from the
+    origin (or the first glyph's ink if it reaches left of the origin) to the ink's right."""
+    _adv, left, right, _bottom, _top = font.ink(text)
+    return (right - min(0.0, left)) * size / 1000.0
 
 
-def _pieces(words: list[str], font: TrueTypeFont, size: float, max_width: float):
-    """Words, with any word wider than a line split into pieces that fit."""
-    for word in words:
-        while font.width(word, size) > max_width and len(word) > 1:
-            cut = len(word) - 1
-            while cut > 1 and font.width(word[:cut], size) > max_width:
-                cut -= 1
-            yield word[:cut]
-            word = word[cut:]
-        yield word
-
-
-def wrap(
-    text: str, font: TrueTypeFont, size: float, max_width: float, max_lines: int
-) -> tuple[list[str], bool]:
-    """Greedy word wrap into at most ``max_lines`` lines.
-
-    Returns (lines, complete). When the text needs more lines, the last line kept ends
-    with '…' and complete is False.
-    """
-    lines: list[str] = []
-    current = ""
-    for word in _pieces(text.split(), font, size, max_width):
-        candidate = f"{current} {word}" if current else word
-        if current and font.width(candidate, size) > max_width:
-            lines.append(current)
-            current = word
-        else:
-            current = candidate
-    if current:
-        lines.append(current)
-    if len(lines) <= max_lines:
-        return lines, True
-    kept = lines[: max_lines - 1]
-    kept.append(ellipsize(" ".join(lines[max_lines - 1 :]), font, size, max_width))
-    return kept, False
+def fits(font: TrueTypeFont, text: str, size: float, max_width: float) -> bool:
+    return ink_width(font, text, size) <= max_width + 1e-9
 
 
 def fit_size(
     text: str, font: TrueTypeFont, size: float, max_width: float, min_size: float
 ) -> float:
-    """The largest size <= ``size`` (down to ``min_size``) at which ``text`` fits."""
-    width = font.width(text, size)
+    """The largest size <= ``size`` (down to ``min_size``) at which ``text`` fits.
+
+    Returns ``min_size`` when even that is too wide: check with :func:`fits`, or use
+    :func:`fitting_size`, which says so.
+    """
+    width = ink_width(font, text, size)
     if width <= max_width or width == 0:
         return size
     return max(min_size, size * max_width / width * (1 - 1e-9))  # stay under, not on, the edge
+
+
+def fitting_size(
+    text: str, font: TrueTypeFont, size: float, max_width: float, min_size: float
+) -> float | None:
+    """Like :func:`fit_size`, but None when ``text`` does not fit even at ``min_size``."""
+    fitted = fit_size(text, font, size, max_width, min_size)
+    return fitted if fits(font, text, fitted, max_width) else None
+
+
+def split_value(
+    text: str, font: TrueTypeFont, size: float, max_width: float, prefix: str = ""
+) -> list[str] | None:
+    """``text`` (one word: a lot code, a serial) broken into lines that each fit, all of
+    it kept: each as long as possible, ending after a ``BREAK_AFTER`` character when
+    that does not waste much of the line. The first line starts with ``prefix`` (a
+    caption such as "Lô: "), or is the caption alone when nothing more fits after it.
+    None if a line cannot hold even one character (or the caption)."""
+    lines: list[str] = []
+    head = prefix
+    while text:
+        cut = len(text)
+        while cut and not fits(font, head + text[:cut], size, max_width):
+            cut -= 1
+        if cut == 0:
+            if not head or not fits(font, head.rstrip(), size, max_width):
+                return None
+            lines.append(head.rstrip())  # the caption alone; the value starts below
+            head = ""
+            continue
+        if cut < len(text):
+            nice = max(text.rfind(ch, 0, cut) for ch in BREAK_AFTER)
+            if nice >= 0 and nice + 1 >= cut // 2:
+                cut = nice + 1
+        lines.append(head + text[:cut])
+        text = text[cut:]
+        head = ""
+    return lines
+
+
+def wrap(
+    text: str, font: TrueTypeFont, size: float, max_width: float, *, break_words: bool = True
+) -> list[str] | None:
+    """Greedy word wrap of the whole of ``text`` into lines that fit ``max_width``.
+
+    A word wider than a line is broken into pieces (:func:`split_value`) when
+    ``break_words``; otherwise the result is None. Nothing is ever dropped.
+    """
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}" if current else word
+        if fits(font, candidate, size, max_width):
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+            current = ""
+        if fits(font, word, size, max_width):
+            current = word
+            continue
+        if not break_words:
+            return None
+        pieces = split_value(word, font, size, max_width)
+        if pieces is None:
+            return None
+        lines += pieces[:-1]
+        current = pieces[-1]
+    if current:
+        lines.append(current)
+    return lines

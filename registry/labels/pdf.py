@@ -1,9 +1,13 @@
 """Print-ready PDF label sheets, written as a stream.
 
 Each label carries its QR code (quiet zone inside the label), the product name, the
-OCOP stars when the product holds a valid rating, the producer, the lot, the expiry date
-when there is one, and the serial as groups of four (``ABCD-EFGH-JKMN``). Long names wrap (up to three
-lines), shrink, and end with '…' rather than overflow; the serial is never cut.
+OCOP stars when the product holds a valid rating (and until when), the producer, the
+lot, the expiry date when there is one, and the serial as groups of four
+(``ABCD-EFGH-JKMN``). Every value is printed whole, never cut short: long names wrap and
+shrink (see :mod:`~registry.labels.labeltext`), and labels whose text cannot fit even
+at the smallest size are refused before anything is written, with the layouts on which
+they would fit (:func:`check_label_fits`). Everything printed stays 2 mm inside the
+label edge.
 
 Built for long runs: labels are read from an iterable a few pages at a time, their QR
 codes encoded together (:class:`~registry.labels.qr.QRBatchEncoder`) and each page is
@@ -22,55 +26,44 @@ from __future__ import annotations
 import io
 import itertools
 from dataclasses import dataclass
-from datetime import date
 from functools import lru_cache
 from typing import BinaryIO, Callable, Iterable, Iterator
 
 import numpy as np
 
-from .fonts import ELLIPSIS, TrueTypeFont, ellipsize, fit_size, label_fonts, wrap
-from .layouts import LabelGeometry, Rect, SheetLayout, get_layout, label_geometry
+from .fonts import label_fonts
+from .labeltext import (  # noqa: F401 - the text API, re-exported for callers of this module
+    ASCENT,
+    DESCENT,
+    EXPIRY,
+    LEADING,
+    LOT,
+    MIN_SIZE,
+    NAME,
+    PRODUCER,
+    SCALES,
+    SERIAL,
+    STAR,
+    STARS,
+    LabelContent,
+    LabelPlan,
+    LabelTextError,
+    TextLine,
+    check_label_fits,
+    fit_serial,
+    layout_text,
+    layouts_that_fit,
+    plan_label,
+    with_fits,
+)
+from .layouts import LayoutError, Rect, SheetLayout, get_layout, sheet_positions  # noqa: F401
 from .pdfwriter import EmbeddedFont, PageTree, PdfStreamWriter, pdf_string
 from .qr import QRBatchEncoder, QRSymbol, horizontal_runs
 
 PT_PER_MM = 72 / 25.4
 QR_STYLES = ("path", "image")
 CHUNK_LABELS = 240  # labels encoded together: big enough for numpy, small for memory
-STAR = "\u2605"
 PRODUCER_NAME = "OCOP registry label engine"
-
-# Text roles: (font, size at scale 1 in pt)
-NAME, STARS, PRODUCER, LOT, EXPIRY, SERIAL = "name", "stars", "producer", "lot", "expiry", "serial"
-_ROLES = {
-    NAME: ("bold", 9.0),
-    STARS: ("bold", 8.0),
-    PRODUCER: ("regular", 6.5),
-    LOT: ("regular", 6.5),
-    EXPIRY: ("regular", 6.5),
-    SERIAL: ("bold", 7.5),
-}
-LEADING = 1.2
-MIN_SIZE = 4.5  # pt; smaller is not legible on a label
-SCALES = [round(1.2 - 0.05 * i, 2) for i in range(13)]  # 1.2 .. 0.6
-ASCENT = 0.76  # DejaVu Sans ascent and descent, in em
-DESCENT = 0.24
-
-
-@dataclass(frozen=True)
-class LabelContent:
-    """What one label shows. ``url`` goes in the QR code; the rest is printed text."""
-
-    url: str
-    serial_display: str
-    product_name: str
-    producer_name: str
-    lot: str
-    stars: int | None = None  # OCOP rating, only when the decision is valid
-    expiry: date | None = None
-
-    def __post_init__(self):
-        if self.stars is not None and self.stars not in range(1, 6):
-            raise ValueError("OCOP ratings have 1 to 5 stars")
 
 
 @dataclass(frozen=True)
@@ -79,160 +72,6 @@ class LabelPdfResult:
     pages: int
     qr_version: int
     layout: str
-
-
-# ----------------------------------------------------------------------------- text
-
-
-@dataclass(frozen=True)
-class TextLine:
-    role: str
-    bold: bool
-    size: float  # pt
-    text: str
-    baseline: float  # pt below the top of the text box
-
-
-def _role_text(role: str, content: LabelContent, font: TrueTypeFont) -> str:
-    if role == NAME:
-        return content.product_name.strip()
-    if role == STARS:
-        stars = STAR * content.stars if font.has_glyphs(STAR) else f"{content.stars}/5"
-        return f"OCOP {stars}"
-    if role == PRODUCER:
-        return content.producer_name.strip()
-    if role == LOT:
-        return f"Lô: {content.lot}"
-    if role == EXPIRY:
-        return f"HSD: {content.expiry:%d/%m/%Y}"
-    return content.serial_display
-
-
-def _roles(content: LabelContent) -> list[str]:
-    roles = [NAME]
-    if content.stars:
-        roles.append(STARS)
-    roles += [PRODUCER, LOT]
-    if content.expiry is not None:
-        roles.append(EXPIRY)
-    return roles + [SERIAL]
-
-
-def _set_lines(content, roles, scale, max_lines, width, fonts) -> list:
-    """(role, bold, size, text) for every line at one scale."""
-    lines = []
-    for role in roles:
-        face, base = _ROLES[role]
-        font = fonts[face == "bold"]
-        text = _role_text(role, content, font)
-        size = max(MIN_SIZE, base * scale)
-        if role == SERIAL:  # never cut: a serial people cannot read in full is useless
-            bold, size = fit_serial(text, width, base * scale)
-            lines.append((role, bold, size, text))
-        elif role in max_lines:
-            parts, _ = wrap(text, font, size, width, max_lines[role])
-            lines += [(role, face == "bold", size, part) for part in parts]
-        else:
-            size = fit_size(text, font, size, width, MIN_SIZE)
-            lines.append((role, face == "bold", size, ellipsize(text, font, size, width)))
-    return lines
-
-
-def fit_serial(
-    serial: str, width: float, size: float, allow_bold: bool = True
-) -> tuple[bool, float]:
-    """(bold, size) for the serial: bold if it fits at a legible size, else regular,
-    shrunk as far as needed."""
-    regular, bold = label_fonts()
-    size = max(MIN_SIZE, size)
-    bold_size = fit_size(serial, bold, size, width, MIN_SIZE)
-    if allow_bold and bold.width(serial, bold_size) <= width:
-        return True, bold_size
-    return False, fit_size(serial, regular, size, width, 0.1)
-
-
-def _height(lines) -> float:
-    return sum(size * LEADING for _, _, size, _ in lines)
-
-
-_LINE_LIMITS = (  # most lines for (name, producer), most generous first
-    {NAME: 4, PRODUCER: 3},
-    {NAME: 3, PRODUCER: 3},
-    {NAME: 3, PRODUCER: 2},
-    {NAME: 2, PRODUCER: 2},
-    {NAME: 2, PRODUCER: 1},
-    {NAME: 1, PRODUCER: 1},
-)
-
-
-def _shown(lines) -> int:
-    """Characters of text shown (spaces do not count: wrapping turns them into breaks)."""
-    return sum(len("".join(text.replace(ELLIPSIS, "").split())) for _, _, _, text in lines)
-
-
-def layout_text(content: LabelContent, width_pt: float, height_pt: float) -> list[TextLine]:
-    """Lines of a label's text block, fitted into ``width_pt`` x ``height_pt``.
-
-    Shows as much of the text as fits, at the largest size that shows that much: so a
-    name is wrapped and shrunk before it is cut short with '…'. Sizes go from 1.2 to
-    0.6 times the nominal ones; names take up to four lines, producers three. If even
-    the smallest text does not fit, middle lines are dropped (never the name or the
-    serial). The serial sits on the bottom line, everything else stacks from the top.
-    Only the serial differs between labels of a run, so callers cache this (see
-    :class:`_TextCache`).
-    """
-    fonts = label_fonts()
-    roles = _roles(content)
-    best, best_score = None, None
-    for limits in _LINE_LIMITS:
-        for scale in SCALES:
-            lines = _set_lines(content, roles, scale, limits, width_pt, fonts)
-            if _height(lines) <= height_pt:
-                score = (_shown(lines), scale)
-                if best_score is None or score > best_score:
-                    best, best_score = lines, score
-    if best is None:
-        best = _set_lines(content, roles, SCALES[-1], _LINE_LIMITS[-1], width_pt, fonts)
-        while len(best) > 2 and _height(best) > height_pt:
-            best.pop(-2)
-    return _place_lines(best, height_pt)
-
-
-def _place_lines(lines, height_pt: float) -> list[TextLine]:
-    placed: list[TextLine] = []
-    y = 0.0
-    for role, bold, size, text in lines[:-1]:
-        y += size * (ASCENT + (LEADING - 1) / 2) if not placed else size * LEADING
-        placed.append(TextLine(role, bold, size, text, y))
-    role, bold, size, text = lines[-1]
-    placed.append(TextLine(role, bold, size, text, height_pt - size * DESCENT))
-    return placed
-
-
-class _TextCache:
-    """Text layouts keyed by everything but the serial (the same for a whole run)."""
-
-    def __init__(self, limit: int = 256):
-        self.limit = limit
-        self.entries: dict[tuple, list[TextLine]] = {}
-
-    def lines(self, content: LabelContent, width_pt: float, height_pt: float) -> list[TextLine]:
-        key = (
-            content.product_name,
-            content.producer_name,
-            content.stars,
-            content.lot,
-            content.expiry,
-            len(content.serial_display),
-            width_pt,
-            height_pt,
-        )
-        lines = self.entries.get(key)
-        if lines is None:
-            if len(self.entries) >= self.limit:
-                self.entries.clear()
-            lines = self.entries[key] = layout_text(content, width_pt, height_pt)
-        return lines
 
 
 # ------------------------------------------------------------------------------- QR
@@ -357,6 +196,7 @@ def write_label_pdf(
     qr_style: str = "path",
     progress: Callable[[int], None] | None = None,
     title: str = "OCOP labels",
+    start_position: int = 1,
 ) -> LabelPdfResult:
     """Write a label PDF for ``labels`` to ``out``, page by page.
 
@@ -367,41 +207,68 @@ def write_label_pdf(
     snaps module sizes to whole printer dots (thermal printers). ``qr_style`` "path"
     (vector, the default) or "image" (1-bit image masks: smaller files for huge runs).
     ``progress`` is called with the number of labels written after each page.
+    ``start_position`` (sheets only): the first free label of a partly used first sheet,
+    1-based, row by row from the top left; the positions before it are left blank
+    (see :func:`~registry.labels.layouts.sheet_positions`). Later sheets start at 1.
 
-    Raises ValueError (LayoutError for a code too big for the label) before anything is
-    written when the first pages cannot be made. An address later in the run that needs
-    a bigger code gets one; if even that cannot fit the label, LayoutError is raised
-    mid-run.
+    Raises ValueError (LayoutError for a code too big for the label, LabelTextError
+    for text that cannot be printed whole, both with ``fits``: the layouts that would
+    do) before anything is written when the first pages cannot be made. An address
+    later in the run that needs a bigger code gets one; if that, or a label with other
+    text, cannot fit the label, LayoutError is raised mid-run.
     """
     sheet = get_layout(layout)
     if qr_style not in QR_STYLES:
         raise ValueError(f"qr_style must be one of {QR_STYLES}")
-    chunk_size = max(sheet.per_page, CHUNK_LABELS // sheet.per_page * sheet.per_page)
-    chunks = _chunks(labels, chunk_size)
+    sheet.check_start_position(start_position)
+    chunks = _chunks(labels, max(sheet.per_page, CHUNK_LABELS))
     first = next(chunks, None)
     if not first:
         raise ValueError("no labels to print")
 
     encoder = QRBatchEncoder(ecc, version)
     encoder.fix_version([label.url for label in first])
-    label_geometry(sheet, encoder.version, dpi)  # fail before writing if it cannot fit
+    # Fail before writing if the code or any label's text cannot be printed whole.
+    checked = set()
+    for label in first:
+        key = (label.product_name, label.producer_name, label.stars, label.stars_until,
+               label.lot, label.expiry, label.serial_display.count("-"))
+        if key in checked:
+            continue
+        checked.add(key)
+        try:
+            plan_label(label, sheet, encoder.version, dpi)
+        except LayoutError as error:
+            raise with_fits(error, label, ecc, encoder.version, dpi) from None
+
     doc = _Document(out, sheet, title)
     pages = _PageMaker(doc, sheet, offset, dpi, _QR_DRAWERS[qr_style])
     written = 0
+    first_slot = start_position - 1  # the first page's first label position (0-based)
+    page_labels: list[LabelContent] = []
+    page_codes: list[QRSymbol] = []
     for chunk in itertools.chain([first], chunks):
         codes = encoder.encode_details([label.url for label in chunk])
-        for start in range(0, len(chunk), sheet.per_page):
-            end = start + sheet.per_page
-            doc.add_page(pages.page(chunk[start:end], codes[start:end]))
-            written += len(chunk[start:end])
-            if progress is not None:
-                progress(written)
+        for label, code in zip(chunk, codes):
+            page_labels.append(label)
+            page_codes.append(code)
+            if first_slot + len(page_labels) == sheet.per_page:
+                doc.add_page(pages.page(page_labels, page_codes, first_slot))
+                written += len(page_labels)
+                page_labels, page_codes, first_slot = [], [], 0
+                if progress is not None:
+                    progress(written)
+    if page_labels:
+        doc.add_page(pages.page(page_labels, page_codes, first_slot))
+        written += len(page_labels)
+        if progress is not None:
+            progress(written)
     doc.finish()
     return LabelPdfResult(written, doc.pages.page_count, encoder.version, sheet.name)
 
 
 class _PageMaker:
-    """Draws the labels of one page; keeps what a whole run shares (geometry, text)."""
+    """Draws the labels of one page; keeps what a whole run shares (plans: geometry, text)."""
 
     def __init__(self, doc: _Document, sheet: SheetLayout, offset, dpi: int | None, draw_qr):
         self.doc = doc
@@ -409,37 +276,43 @@ class _PageMaker:
         self.rects = sheet.label_rects(offset)
         self.dpi = dpi
         self.draw_qr = draw_qr
-        self.geometries: dict[int, LabelGeometry] = {}
-        self.texts = _TextCache()
+        self.plans: dict[tuple, LabelPlan] = {}
 
-    def page(self, labels: list[LabelContent], codes: list[QRSymbol]) -> bytes:
+    def plan(self, content: LabelContent, version: int) -> LabelPlan:
+        # One plan per run, usually; a longer address may need a bigger code.
+        key = (content.product_name, content.producer_name, content.stars,
+               content.stars_until, content.lot, content.expiry, len(content.serial_display),
+               version)
+        plan = self.plans.get(key)
+        if plan is None:
+            if len(self.plans) >= 64:
+                self.plans.clear()
+            plan = self.plans[key] = plan_label(content, self.sheet, version, self.dpi)
+        return plan
+
+    def page(self, labels: list[LabelContent], codes: list[QRSymbol], first: int = 0) -> bytes:
+        """Page content with ``labels`` at positions ``first``, ``first + 1``, ..."""
         parts = [
             self.label(content, code, rect)
-            for content, code, rect in zip(labels, codes, self.rects)
+            for content, code, rect in zip(labels, codes, self.rects[first:])
         ]
         return b"0 g\n" + b"".join(parts)
 
-    def geometry(self, version: int) -> LabelGeometry:
-        # Usually one version per run; a longer address may need a bigger code.
-        if version not in self.geometries:
-            self.geometries[version] = label_geometry(self.sheet, version, self.dpi)
-        return self.geometries[version]
-
     def label(self, content: LabelContent, code: QRSymbol, rect: Rect) -> bytes:
-        doc, geometry = self.doc, self.geometry(code.version)
+        doc = self.doc
+        plan = self.plan(content, code.version)
+        geometry = plan.geometry
         symbol = geometry.symbol.moved(rect.x, rect.y)
         module_pt = geometry.module_mm * PT_PER_MM
         qr_ops = self.draw_qr(code.matrix, doc.x(symbol.x), doc.y(symbol.y), module_pt)
         box = geometry.text.moved(rect.x, rect.y)
-        width_pt, height_pt = box.w * PT_PER_MM, box.h * PT_PER_MM
         x, top = doc.x(box.x), doc.y(box.y)
-        ops = []
-        for line in self.texts.lines(content, width_pt, height_pt):
-            text, bold, size = line.text, line.bold, line.size
-            if line.role == SERIAL:  # the only line that changes on every label
-                text = content.serial_display
-                bold, size = fit_serial(text, width_pt, line.size, allow_bold=line.bold)
-            ops.append(doc.text(bold, size, x, top - line.baseline, text))
+        text = plan.text
+        ops = [
+            doc.text(line.bold, line.size, x + line.x, top - line.baseline, line.text)
+            # The serial is the only text that changes on every label.
+            for line in text.body + tuple(text.serial_lines(content.serial_display))
+        ]
         return qr_ops + "".join(ops).encode("latin-1")
 
 

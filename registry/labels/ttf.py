@@ -34,6 +34,8 @@ class TrueTypeTables:
     italic_angle: float
     cmap: dict[int, int]  # code point -> glyph id
     advances: list[int]  # glyph id -> advance width, font units
+    # glyph id -> outline box (xMin, yMin, xMax, yMax) in font units; None: no outline
+    glyph_boxes: tuple = ()
 
 
 def _tables(data: bytes) -> dict[bytes, tuple[int, int]]:
@@ -125,6 +127,31 @@ def _ps_name(data: bytes, tables) -> str:
     return "Font"
 
 
+def _glyph_boxes(data: bytes, tables, num_glyphs: int) -> tuple:
+    """Every glyph's outline box from the ``glyf`` headers (``loca`` gives offsets).
+
+    The box is what ink a glyph leaves around its origin: labels use it to keep every
+    printed mark inside the safe margin (diacritics reach above the nominal ascent).
+    """
+    if b"loca" not in tables or b"glyf" not in tables:
+        return ()
+    long_offsets = struct.unpack_from(">h", data, tables[b"head"][0] + 50)[0] == 1
+    loca, _ = tables[b"loca"]
+    glyf, _ = tables[b"glyf"]
+    if long_offsets:
+        offsets = struct.unpack_from(f">{num_glyphs + 1}I", data, loca)
+    else:
+        offsets = [2 * v for v in struct.unpack_from(f">{num_glyphs + 1}H", data, loca)]
+    boxes = []
+    for gid in range(num_glyphs):
+        start, end = offsets[gid], offsets[gid + 1]
+        if end <= start:
+            boxes.append(None)  # no outline (space)
+        else:
+            boxes.append(struct.unpack_from(">4h", data, glyf + start + 2))
+    return tuple(boxes)
+
+
 def read_truetype(data: bytes) -> TrueTypeTables:
     """The metrics of the TrueType font file ``data``."""
     tables = _tables(data)
@@ -161,6 +188,7 @@ def read_truetype(data: bytes) -> TrueTypeTables:
         italic_angle=italic_angle,
         cmap=_cmap(data, tables[b"cmap"][0]),
         advances=advances,
+        glyph_boxes=_glyph_boxes(data, tables, num_glyphs),
     )
 
 

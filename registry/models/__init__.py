@@ -2,7 +2,8 @@
 from .audit import AuditEntry
 from .base import db
 from .cache_state import CacheState
-from .batch import (BIZ_STEP_LABELS, Batch, BatchStatus, BizStep, EventType, LabelRun,
+from .batch import (BIZ_STEP_LABELS, Batch, BatchStatus, BizStep, EventType, LabelFile,
+                    LabelFileStatus, LabelRun,
                     PrinterProfile, TraceEvent)
 from .certification import (CERTIFICATION_KIND_LABELS, Certification, CertificationKind,
                             CertificationStatus)
@@ -24,7 +25,7 @@ __all__ = [
     "CertificationKind", "CertificationStatus", "CERTIFICATION_KIND_LABELS", "CriteriaSet",
     "Criterion", "RatingApplication", "ApplicationState", "APPLICATION_STATE_LABELS",
     "PENDING_STATES", "ApplicationEvidence", "ScoreSheet", "ScoreLine", "RatingDecision",
-    "Batch", "BatchStatus", "LabelRun", "PrinterProfile", "TraceEvent", "BizStep",
+    "Batch", "BatchStatus", "LabelRun", "LabelFile", "LabelFileStatus", "PrinterProfile", "TraceEvent", "BizStep",
     "BIZ_STEP_LABELS", "EventType", "Scan", "ClientClass", "LabelCheck", "User", "Role", "ROLE_LABELS",
     "AuditEntry", "CacheState", "BatchRecall", "FakeReport", "ReportStatus", "LabelClient",
 ]

@@ -136,13 +136,72 @@ class LabelRun(CreatedMixin, Base):
     printed_decision_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("rating_decisions.id", ondelete="SET NULL"))
 
+    #: The order form's one-time token: the same form sent twice (double tap, back
+    #: button, reload) finds this run instead of issuing new serials.
+    order_token: Mapped[str | None] = mapped_column(sa.String(43), unique=True)
+    #: A4 sheets: the first label goes to this position of the first sheet (1-based).
+    start_position: Mapped[int] = mapped_column(sa.SmallInteger, default=1,
+                                                server_default="1")
+    #: Printed beside the stars when the decision ends before the batch expires.
+    stars_until: Mapped[date | None]
+    #: The public address the labels carry (the configured one, or the one the
+    #: registry was reached at when none is configured): reprints keep it.
+    base_url: Mapped[str | None] = mapped_column(sa.String(200))
+    #: Ordered for a batch past its expiry date, confirmed by the member (audited).
+    expired_confirmed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+
     batch: Mapped[Batch] = relationship(back_populates="label_runs")
     created_by: Mapped[User | None] = relationship()
     printed_decision: Mapped[RatingDecision | None] = relationship()
+    files: Mapped[list[LabelFile]] = relationship(
+        back_populates="run", cascade="all, delete-orphan", order_by="LabelFile.id")
 
     @property
     def end_seq(self) -> int:
         return self.start_seq + self.count
+
+    def file(self, fmt: str, dpi: int = 0) -> LabelFile | None:
+        return next((f for f in self.files if f.fmt == fmt and f.dpi == dpi), None)
+
+
+class LabelFileStatus(enum.Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class LabelFile(CreatedMixin, Base):
+    """A print file of a run (PDF, or TSPL/ZPL for a thermal printer at some dpi),
+    produced by a background worker into the label-file folder."""
+
+    __tablename__ = "label_files"
+    __table_args__ = (
+        sa.UniqueConstraint("run_id", "fmt", "dpi"),
+        sa.CheckConstraint("fmt IN ('pdf', 'tspl', 'zpl')", name="fmt_known"),
+        sa.CheckConstraint("done >= 0", name="done_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("label_runs.id", ondelete="CASCADE"),
+                                        index=True)
+    fmt: Mapped[str] = mapped_column(sa.String(4))
+    dpi: Mapped[int] = mapped_column(sa.SmallInteger, default=0)  # 0: PDF
+    status: Mapped[LabelFileStatus] = mapped_column(
+        enum_type(LabelFileStatus), default=LabelFileStatus.QUEUED)
+    done: Mapped[int] = mapped_column(default=0)  # labels written so far
+    #: File name inside LABEL_FILES_DIR, set when the file is complete.
+    filename: Mapped[str | None] = mapped_column(sa.String(200))
+    size: Mapped[int | None] = mapped_column(sa.BigInteger)
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    run: Mapped[LabelRun] = relationship(back_populates="files")
+
+    @property
+    def pending(self) -> bool:
+        return self.status in (LabelFileStatus.QUEUED, LabelFileStatus.RUNNING)
 
 
 class PrinterProfile(CreatedMixin, Base):

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, IntegerField, SelectField
-from wtforms.validators import InputRequired, NumberRange
+from wtforms import BooleanField, DecimalField, HiddenField, IntegerField, SelectField
+from wtforms.validators import InputRequired, NumberRange, Optional
 
 from ..labels.layouts import LAYOUTS
 from .operations import MAX_RUN
@@ -21,9 +21,18 @@ class LabelRunForm(FlaskForm):
         NumberRange(1, MAX_RUN, _l("Số tem phải từ 1 đến 100.000."))])
     layout = SelectField(_l("Khổ giấy tem"),
                          choices=[(k, LAYOUT_LABELS.get(k, k)) for k in LAYOUTS])
+    start_position = IntegerField(
+        _l("Bắt đầu từ tem số (tờ A4 đã dùng một phần)"), default=1,
+        validators=[Optional(), NumberRange(1, 40, _l("Vị trí bắt đầu phải từ 1 đến 40."))])
     ecc = SelectField(_l("Mức sửa lỗi của mã QR"), choices=[
         ("M", _l("M — mặc định")), ("Q", _l("Q — tem dễ ướt, trầy xước"))])
     offset_x_mm = DecimalField(_l("Lệch ngang (mm, sang phải)"), default=0, places=1,
                                validators=[NumberRange(-20, 20)])
     offset_y_mm = DecimalField(_l("Lệch dọc (mm, xuống dưới)"), default=0, places=1,
                                validators=[NumberRange(-20, 20)])
+    show_decision_end = BooleanField(_l("In ngày hết hiệu lực của quyết định cạnh số sao"),
+                                     default=True)
+    confirm_expired = BooleanField(_l("Tôi xác nhận in tem cho lô đã hết hạn sử dụng"))
+    confirm_repeat = BooleanField(_l("Tôi cần thêm một đợt in nữa với cùng số tem"))
+    #: One-time token of this order form: sending it twice issues one run.
+    order_token = HiddenField()

@@ -2,23 +2,50 @@
 from __future__ import annotations
 
 import queue
+import secrets
 import threading
 from collections.abc import Iterator
 from urllib.parse import quote
 
-from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
-                   url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..exceptions import OperationRefused
 from ..extensions import db
-from ..labels.pdf import write_label_pdf
-from ..models import Batch, LabelRun
-from ..permissions import Perm, authorize, requires
-from .forms import LabelRunForm
 from ..labels.layouts import LAYOUTS
-from .operations import RunPrintJob, default_printer, order_label_run, print_job, signer
+from ..labels.serials import display
+from ..models import Batch, LabelFileStatus, LabelRun
+from ..ocop.rules import today_vn
+from ..permissions import Perm, authorize, requires
+from . import files
+from .forms import LabelRunForm
+from .operations import (
+    SMALL_RUN,
+    NeedsConfirmation,
+    RunPrintJob,
+    _grouped,
+    default_printer,
+    file_choices,
+    is_loopback,
+    order_label_run,
+    print_job,
+    public_base_url,
+    run_for_token,
+    signer,
+    stars_on_label,
+)
 
 bp = Blueprint("printing", __name__, url_prefix="/portal")
 
@@ -33,6 +60,9 @@ def batches():
 @bp.route("/batches/<int:batch_id>/labels", methods=["GET", "POST"])
 @requires(Perm.LABELS_PRINT)
 def order(batch_id: int):
+    """The order form. Whatever path led here (the guided one after a new batch, or the
+    batch list), a sent order lands on its run page; the same form sent twice lands on
+    the run the first sending made and issues nothing new."""
     batch = db.get_or_404(Batch, batch_id)
     authorize(Perm.LABELS_PRINT, batch)
     form = LabelRunForm()
@@ -43,28 +73,90 @@ def order(batch_id: int):
             form.offset_x_mm.data, form.offset_y_mm.data = printer.offset_x_mm, printer.offset_y_mm
         if batch.quantity and batch.quantity == int(batch.quantity):
             form.count.data = min(int(batch.quantity), 100_000)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            run = order_label_run(batch, count=form.count.data, layout=form.layout.data,
-                                  ecc=form.ecc.data, offset_x_mm=form.offset_x_mm.data or 0,
-                                  offset_y_mm=form.offset_y_mm.data or 0,
-                                  actor=current_user._get_current_object())
-        except OperationRefused as refused:
-            db.session.rollback()
-            flash(refused.message, "error")
-            status = refused.status
+        form.order_token.data = secrets.token_urlsafe(24)
+    status, needs = 200, None
+    previewing = form.is_submitted() and "preview" in request.form
+    if previewing:
+        if not form.validate_on_submit():
+            status = 400
+    elif form.validate_on_submit():
+        token = form.order_token.data or None
+        earlier = run_for_token(batch, token)
+        if earlier is not None:
+            return _already_ordered(earlier)
+        if token is None:
+            form.order_token.data = secrets.token_urlsafe(24)
+            flash(_("Biểu mẫu này đã cũ: kiểm tra lại rồi bấm in lần nữa."), "error")
+            status = 400
         else:
-            db.session.commit()
-            flash(_("Đã cấp %(n)s số sê-ri cho lô %(lot)s. Tải tệp PDF để in.",
-                    n=run.count, lot=batch.lot_code), "success")
-            if request.args.get("guided"):
-                # Guided path, last screen: the PDF comes straight back as a download.
-                return redirect(url_for(".download", run_id=run.id), 303)
-            return redirect(url_for(".run", run_id=run.id))
+            try:
+                run = order_label_run(
+                    batch, count=form.count.data, layout=form.layout.data, ecc=form.ecc.data,
+                    offset_x_mm=form.offset_x_mm.data or 0,
+                    offset_y_mm=form.offset_y_mm.data or 0,
+                    start_position=form.start_position.data or 1,
+                    show_decision_end=form.show_decision_end.data,
+                    confirm_expired=form.confirm_expired.data,
+                    confirm_repeat=form.confirm_repeat.data, order_token=token,
+                    base_url=public_base_url(), actor=current_user._get_current_object())
+            except OperationRefused as refused:
+                db.session.rollback()
+                earlier = run_for_token(batch, token)
+                if earlier is not None:  # the same form sent at the same moment
+                    return _already_ordered(earlier)
+                if isinstance(refused, NeedsConfirmation):
+                    needs = refused.what
+                flash(refused.message, "error")
+                status = refused.status
+            else:
+                db.session.commit()
+                if run.count > SMALL_RUN:
+                    label_file, queued = files.request_file(run, "pdf")
+                    db.session.commit()
+                    if queued:
+                        files.start(label_file)
+                flash(_("Đã cấp %(n)s số sê-ri cho lô %(lot)s.", n=_grouped(run.count),
+                        lot=batch.lot_code), "success")
+                return redirect(url_for(".run", run_id=run.id), 303)
     elif form.is_submitted():
         status = 400
-    return render_template("printing/order.html", batch=batch, form=form), status
+    response = make_response(render_template("printing/order.html", batch=batch, form=form,
+                                             **_order_facts(batch, form, needs)), status)
+    # Not no-store: a browser that shows this very form again on the back button sends
+    # its one-time token, which lands on the run it already made (one that fetches it
+    # again gets a new token, and the same order is then asked to be confirmed).
+    response.headers["Cache-Control"] = "private, max-age=0"
+    return response
+
+
+def _already_ordered(run: LabelRun):
+    flash(_("Lệnh in này đã được gửi và cấp số ở đợt in %(id)s; không cấp thêm số sê-ri.",
+            id=run.id), "notice")
+    return redirect(url_for(".run", run_id=run.id), 303)
+
+
+def _order_facts(batch: Batch, form: LabelRunForm, needs: str | None) -> dict:
+    from ..labels.pdf import sheet_positions
+    from ..recalls.operations import active_recall_of
+
+    layout = LAYOUTS.get(form.layout.data or "") or LAYOUTS["a4-3x8"]
+    start = form.start_position.data or 1
+    count = form.count.data or 0
+    positions = None
+    if not layout.roll and 1 <= start <= layout.per_page and count > 0:
+        positions = sheet_positions(layout.name, start, count)
+    base_url = public_base_url()
+    today = today_vn()
+    return {
+        "rating": stars_on_label(batch, today),
+        "expired": batch.expiry_date is not None and batch.expiry_date < today,
+        "recall": active_recall_of(batch),
+        "needs": needs,
+        "sheet": layout,
+        "positions": positions,
+        "base_url": base_url,
+        "loopback": is_loopback(base_url),
+    }
 
 
 @bp.route("/labels/align.pdf")
@@ -92,22 +184,88 @@ def align():
     return response
 
 
+def _own_run(run_id: int) -> LabelRun:
+    label_run = db.get_or_404(LabelRun, run_id)
+    authorize(Perm.LABELS_PRINT, label_run)
+    return label_run
+
+
 @bp.route("/label-runs/<int:run_id>")
 @requires(Perm.LABELS_PRINT)
 def run(run_id: int):
-    label_run = db.get_or_404(LabelRun, run_id)
-    authorize(Perm.LABELS_PRINT, label_run)
-    return render_template("printing/run.html", run=label_run)
-
-
-@bp.route("/label-runs/<int:run_id>/labels.pdf")
-@requires(Perm.LABELS_PRINT)
-def download(run_id: int):
-    label_run = db.get_or_404(LabelRun, run_id)
-    authorize(Perm.LABELS_PRINT, label_run)
+    """A run: what was issued, the serial range, and its files (refreshes itself while
+    a worker is making one, so the page needs no JavaScript)."""
+    label_run = _own_run(run_id)
     job = print_job(label_run)
-    response = Response(stream_pdf(job), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = content_disposition(job.download_name)
+    serials = signer()
+    first = display(serials.make(job.item_key, job.lot, label_run.start_seq))
+    last = display(serials.make(job.item_key, job.lot, label_run.end_seq - 1))
+    choices = []
+    for fmt, dpi in file_choices(label_run):
+        choices.append({"fmt": fmt, "dpi": dpi, "file": label_run.file(fmt, dpi),
+                        "label": _format_label(fmt, dpi)})
+    pending = any(c["file"] is not None and c["file"].pending for c in choices)
+    base_url = job.base_url
+    return render_template(
+        "printing/run.html", run=label_run, job=job, first=first, last=last,
+        choices=choices, small=label_run.count <= SMALL_RUN, pending=pending,
+        sheet=LAYOUTS[label_run.layout], base_url=base_url, loopback=is_loopback(base_url),
+        grouped=_grouped)
+
+
+def _format_label(fmt: str, dpi: int) -> str:
+    if fmt == "pdf":
+        return _("PDF (máy in văn phòng, tờ A4 hoặc cuộn)")
+    name = "TSPL (Xprinter, TSC)" if fmt == "tspl" else "ZPL (Zebra)"
+    return _("%(name)s cho máy in nhiệt %(dpi)s dpi", name=name, dpi=dpi)
+
+
+def _file_choice(label_run: LabelRun, fmt: str) -> tuple[str, int]:
+    dpi = request.values.get("dpi", 0, type=int) if fmt != "pdf" else 0
+    if (fmt, dpi) not in file_choices(label_run):
+        abort(404)
+    return fmt, dpi
+
+
+@bp.route("/label-runs/<int:run_id>/files/<fmt>", methods=["POST"])
+@requires(Perm.LABELS_PRINT)
+def make_file(run_id: int, fmt: str):
+    """Ask a worker for the run's file in this format (again, if it failed)."""
+    label_run = _own_run(run_id)
+    fmt, dpi = _file_choice(label_run, fmt)
+    label_file, queued = files.request_file(label_run, fmt, dpi)
+    db.session.commit()
+    if queued:
+        files.start(label_file)
+        flash(_("Đang tạo tệp. Trang này tự cập nhật tiến độ."), "success")
+    return redirect(url_for(".run", run_id=label_run.id), 303)
+
+
+@bp.route("/label-runs/<int:run_id>/labels.pdf", defaults={"fmt": "pdf"})
+@bp.route("/label-runs/<int:run_id>/labels.<any(tspl, zpl):fmt>")
+@requires(Perm.LABELS_PRINT)
+def download(run_id: int, fmt: str):
+    """The run's file: the worker's finished file (with range requests, so a slow or
+    broken download resumes), or for a small run the file written while it downloads."""
+    label_run = _own_run(run_id)
+    fmt, dpi = _file_choice(label_run, fmt)
+    job = print_job(label_run)
+    label_file = label_run.file(fmt, dpi)
+    mimetype = "application/pdf" if fmt == "pdf" else "application/octet-stream"
+    if label_file is not None and label_file.status is LabelFileStatus.DONE:
+        path = files.path_of(label_file)
+        if path is not None and path.exists():
+            response = send_file(path, mimetype=mimetype, conditional=True, etag=True,
+                                 max_age=0, download_name=job.download_name(fmt, dpi))
+            response.headers["Content-Disposition"] = content_disposition(
+                job.download_name(fmt, dpi))
+            response.headers["Cache-Control"] = "private, no-cache"
+            return response
+    if label_run.count > SMALL_RUN:
+        flash(_("Tệp của đợt in này chưa sẵn sàng: tạo tệp rồi tải khi xong."), "error")
+        return redirect(url_for(".run", run_id=label_run.id), 303)
+    response = Response(stream_file(job, fmt, dpi), mimetype=mimetype)
+    response.headers["Content-Disposition"] = content_disposition(job.download_name(fmt, dpi))
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -158,6 +316,10 @@ _DONE = object()
 
 
 def stream_pdf(job: RunPrintJob) -> Iterator[bytes]:
+    return stream_file(job, "pdf", 0)
+
+
+def stream_file(job: RunPrintJob, fmt: str, dpi: int) -> Iterator[bytes]:
     """Write the PDF in a worker thread and yield it as it grows.
 
     The queue is bounded, so a slow client holds back the writer instead of letting the
@@ -165,18 +327,17 @@ def stream_pdf(job: RunPrintJob) -> Iterator[bytes]:
     client that disconnects stops the writer.
     """
     serials = signer()  # needs the app context: read now, not when the body is iterated
-    return _stream(job, serials)
+    return _stream(job, serials, fmt, dpi)
 
 
-def _stream(job: RunPrintJob, serials) -> Iterator[bytes]:
+def _stream(job: RunPrintJob, serials, fmt: str = "pdf", dpi: int = 0) -> Iterator[bytes]:
     pieces: queue.Queue = queue.Queue(maxsize=8)
     cancelled = threading.Event()
 
     def work() -> None:
         writer = _QueueWriter(pieces, cancelled)
         try:
-            write_label_pdf(writer, job.contents(serials), job.layout, offset=job.offset,
-                            ecc=job.ecc, title=f"{job.product_name} · {job.lot}")
+            files.write_file(writer, job, serials, fmt, dpi)
             writer.flush()
             writer.put(_DONE)
         except _Cancelled:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from datetime import date
 
 import pypdfium2 as pdfium
@@ -91,3 +92,121 @@ def pdf_bytes_of(write, *args, **kwargs) -> bytes:
     buf = io.BytesIO()
     write(buf, *args, **kwargs)
     return buf.getvalue()
+
+
+# ------------------------------------------------------------------ text as printed
+
+SAFE_MM = 2.0  # nothing may be printed closer than this to a label edge
+
+
+@dataclass(frozen=True)
+class Glyph:
+    """One printed character and its real glyph box, in mm from the page's top left."""
+
+    char: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def inked(self) -> bool:
+        return not self.char.isspace() and self.x1 > self.x0 and self.bottom > self.top
+
+
+def page_glyphs(pdf_bytes: bytes) -> list[list[Glyph]]:
+    """Every page's characters in text order, with pdfium's glyph boxes (tight boxes:
+    the glyph outlines, not the font's ascent and descent). Line breaks pdfium adds
+    come as '\\n' glyphs without a box."""
+    doc = pdfium.PdfDocument(pdf_bytes)
+    pages = []
+    try:
+        for i in range(len(doc)):
+            page = doc[i]
+            height = page.get_height()
+            textpage = page.get_textpage()
+            glyphs = []
+            for index in range(textpage.count_chars()):
+                char = textpage.get_text_range(index, 1)
+                if char in "\r\n":
+                    glyphs.append(Glyph("\n", 0, 0, 0, 0))
+                    continue
+                left, bottom, right, top = textpage.get_charbox(index)
+                mm = 25.4 / 72
+                glyphs.append(
+                    Glyph(char, left * mm, (height - top) * mm, right * mm, (height - bottom) * mm)
+                )
+            pages.append(glyphs)
+    finally:
+        doc.close()
+    return pages
+
+
+def _inside(glyph: Glyph, rect: Rect) -> bool:
+    cx, cy = (glyph.x0 + glyph.x1) / 2, (glyph.top + glyph.bottom) / 2
+    return rect.x <= cx <= rect.right and rect.y <= cy <= rect.bottom
+
+
+def label_texts(glyphs: list[Glyph], rects: list[Rect]) -> list[str]:
+    """The text printed on each label (lines joined by '\\n'), in reading order."""
+    texts = [[] for _ in rects]
+    current = None
+    for glyph in glyphs:
+        if glyph.char == "\n":
+            if current is not None:
+                texts[current].append("\n")
+            continue
+        for i, rect in enumerate(rects):
+            if _inside(glyph, rect):
+                current = i
+                break
+        else:
+            raise AssertionError(f"{glyph} is on no label")
+        texts[current].append(glyph.char)
+    return ["".join(chars) for chars in texts]
+
+
+def glyphs_outside_safe_area(glyphs: list[Glyph], rects: list[Rect], margin: float = SAFE_MM):
+    """Glyphs whose box is not inside its label shrunk by ``margin`` mm on every side."""
+    bad = []
+    for glyph in glyphs:
+        if not glyph.inked:
+            continue
+        rect = next((r for r in rects if _inside(glyph, r)), None)
+        if rect is None:
+            bad.append((glyph, None))
+            continue
+        if (
+            glyph.x0 < rect.x + margin - 1e-6
+            or glyph.top < rect.y + margin - 1e-6
+            or glyph.x1 > rect.right - margin + 1e-6
+            or glyph.bottom > rect.bottom - margin + 1e-6
+        ):
+            bad.append((glyph, rect))
+    return bad
+
+
+def ink_in_margins(image, rects: list[Rect], dpi: int, margin: float = SAFE_MM) -> list[int]:
+    """For each label, how many dark pixels lie between its edge and ``margin`` mm inside
+    (QR modules or text printed too close to the edge); one pixel of rounding allowed."""
+    import numpy as np
+
+    pixels = np.asarray(image) < 128
+    px = dpi / 25.4
+    counts = []
+    for rect in rects:
+        x0, y0 = round(rect.x * px), round(rect.y * px)
+        x1, y1 = round(rect.right * px), round(rect.bottom * px)
+        inner = pixels[y0:y1, x0:x1].copy()
+        m = int(margin * px) - 1
+        inner[m : inner.shape[0] - m, m : inner.shape[1] - m] = False
+        counts.append(int(inner.sum()))
+    return counts
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def unspaced(text: str) -> str:
+    return "".join(text.split())

@@ -8,12 +8,14 @@ import pytest
 
 from registry.labels.fonts import (
     BOLD,
-    ELLIPSIS,
     FONT_DIR,
     REGULAR,
-    ellipsize,
     fit_size,
+    fits,
+    fitting_size,
+    ink_width,
     label_fonts,
+    split_value,
     wrap,
 )
 
@@ -29,7 +31,7 @@ def test_fonts_and_licence_are_shipped_with_the_app():
 
 @pytest.mark.parametrize("font", label_fonts(), ids=["regular", "bold"])
 def test_fonts_have_every_glyph_labels_use(font):
-    assert font.has_glyphs(VIETNAMESE + "★" + ELLIPSIS + "-/:0123456789")
+    assert font.has_glyphs(VIETNAMESE + "★·" + "-/:0123456789")
     assert font.ps_name in ("DejaVuSans", "DejaVuSans-Bold")
 
 
@@ -51,32 +53,46 @@ def test_width_scales_with_size():
     assert bold.width("Bưởi", 10) > regular.width("Bưởi", 10)
 
 
-def test_wrap_keeps_lines_within_the_width():
+def test_wrap_keeps_lines_within_the_width_and_never_drops_text():
     regular, _ = label_fonts()
     text = "Hợp tác xã Nông nghiệp Kế Thành, huyện Kế Sách, tỉnh Sóc Trăng"
-    lines, complete = wrap(text, regular, 7, 60, 5)
-    assert complete and " ".join(lines) == text
-    assert all(regular.width(line, 7) <= 60 for line in lines) and len(lines) > 1
-    lines, complete = wrap(text, regular, 7, 60, 2)
-    assert not complete and len(lines) == 2 and lines[-1].endswith(ELLIPSIS)
-    assert all(regular.width(line, 7) <= 60 for line in lines)
+    lines = wrap(text, regular, 7, 60)
+    assert " ".join(lines) == text and len(lines) > 1
+    assert all(ink_width(regular, line, 7) <= 60 for line in lines)
+    assert "…" not in "".join(lines)
 
 
-def test_overlong_words_are_split():
+def test_overlong_words_are_split_or_refused():
     regular, _ = label_fonts()
-    lines, complete = wrap("X" * 40, regular, 8, 50, 10)
-    assert complete and "".join(lines) == "X" * 40
-    assert all(regular.width(line, 8) <= 50 for line in lines)
+    lines = wrap("X" * 40, regular, 8, 50)
+    assert "".join(lines) == "X" * 40
+    assert all(fits(regular, line, 8, 50) for line in lines)
+    assert wrap("X" * 40, regular, 8, 50, break_words=False) is None
 
 
-def test_ellipsize_and_fit_size():
+def test_values_break_after_dashes_and_keep_every_character():
     regular, _ = label_fonts()
-    short = ellipsize("Nấm linh chi thái lát", regular, 8, 40)
-    assert short.endswith(ELLIPSIS) and regular.width(short, 8) <= 40
-    assert ellipsize("Nấm", regular, 8, 40) == "Nấm"
+    lines = split_value("LOT-2026-ABCDEFGHIJK", regular, 6, 50, prefix="Lô: ")
+    assert lines[0].startswith("Lô: ") and lines[0].endswith("-")
+    assert "".join(lines) == "Lô: LOT-2026-ABCDEFGHIJK"
+    assert all(fits(regular, line, 6, 50) for line in lines)
+    assert split_value("W", regular, 6, 2) is None
+
+
+def test_ink_boxes_reach_above_the_nominal_ascent():
+    regular, bold = label_fonts()
+    adv, left, right, bottom, top = bold.ink("Ẩ")
+    assert top > 1000 > bold.ascent  # the stacked accents of Vietnamese capitals
+    assert regular.ink("J")[3] < -150  # DejaVu's J descends below the baseline
+    assert regular.ink(" ") == (regular.glyph_width(regular.cmap[32]), 0.0, regular.glyph_width(regular.cmap[32]), 0.0, 0.0)
+
+
+def test_fit_size():
+    regular, _ = label_fonts()
     size = fit_size("2222-CDTT-4L44", regular, 9, 40, 3)
-    assert size < 9 and regular.width("2222-CDTT-4L44", size) <= 40 + 1e-6
+    assert size < 9 and ink_width(regular, "2222-CDTT-4L44", size) <= 40 + 1e-6
     assert fit_size("2222-CDTT-4L44", regular, 9, 40, 6) == 6  # not below the minimum
+    assert fitting_size("2222-CDTT-4L44", regular, 9, 40, 6) is None  # ...and says so
 
 
 @pytest.mark.parametrize("filename", [REGULAR, BOLD])

@@ -7,11 +7,15 @@ import pytest
 from registry.labels.layouts import (
     EDGE_MM,
     LAYOUTS,
+    QUIET_EDGE_MM,
+    TEXT_EDGE_MM,
     LayoutError,
     Rect,
     get_layout,
     label_geometry,
     module_size,
+    module_sizes,
+    sheet_positions,
 )
 from registry.labels.qr import MIN_MODULE_MM, QUIET_ZONE
 
@@ -58,13 +62,23 @@ def test_roll_page_is_the_label(name):
 
 @pytest.mark.parametrize("name", list(LAYOUTS))
 @pytest.mark.parametrize("version", [3, 4, 5, 6])
-def test_code_with_quiet_zone_and_text_fit_every_label(name, version):
+@pytest.mark.parametrize("smallest, on_top", [(False, False), (True, False), (True, True)])
+def test_code_with_quiet_zone_and_text_fit_every_label(name, version, smallest, on_top):
     layout = get_layout(name)
-    geometry = label_geometry(layout, version)
-    label = Rect(0, 0, layout.label_w, layout.label_h)
-    inner = Rect(EDGE_MM, EDGE_MM, layout.label_w - 2 * EDGE_MM, layout.label_h - 2 * EDGE_MM)
+    module = module_sizes(layout, version)[-1] if smallest else None
+    geometry = label_geometry(layout, version, module_mm=module, code_on_top=on_top)
+
+    def inset(margin):
+        return Rect(margin, margin, layout.label_w - 2 * margin, layout.label_h - 2 * margin)
+
+    assert EDGE_MM >= 2.0 and TEXT_EDGE_MM >= 2.0  # the safe margin for everything printed
     assert geometry.module_mm >= MIN_MODULE_MM
-    assert inner.contains(geometry.qr) and label.contains(geometry.text)
+    assert inset(EDGE_MM).contains(geometry.symbol)  # dark modules: 2 mm from the edge
+    assert inset(QUIET_EDGE_MM).contains(geometry.qr)  # the white quiet zone: on the label
+    assert inset(TEXT_EDGE_MM).contains(geometry.text)
+    if geometry.strip is not None:
+        assert on_top and inset(TEXT_EDGE_MM).contains(geometry.strip)
+        assert geometry.strip.y >= geometry.qr.bottom  # under the quiet zone, not in it
     modules = 4 * version + 17
     assert geometry.qr.w == pytest.approx((modules + 2 * QUIET_ZONE) * geometry.module_mm)
     assert geometry.symbol.w == pytest.approx(modules * geometry.module_mm)
@@ -105,3 +119,28 @@ def test_printer_dots_snap_the_module_size():
 def test_codes_too_big_for_the_label_are_refused():
     with pytest.raises(LayoutError):
         label_geometry(get_layout("a4-4x10"), 12)
+
+
+@pytest.mark.parametrize("name", list(LAYOUTS))
+def test_smaller_modules_on_offer_never_go_below_the_minimum(name):
+    for dpi in (None, 203, 300):
+        sizes = module_sizes(get_layout(name), 5, dpi)
+        assert sizes[0] == module_size(get_layout(name), 5, dpi)
+        assert sizes == sorted(sizes, reverse=True) and len(set(sizes)) == len(sizes)
+        assert min(sizes) >= MIN_MODULE_MM - 1e-9
+        if dpi:
+            assert all(abs(m * dpi / 25.4 - round(m * dpi / 25.4)) < 1e-6 for m in sizes)
+
+
+def test_sheet_positions():
+    assert sheet_positions("a4-3x8", 1, 30) == [True] * 24
+    picture = sheet_positions("a4-3x8", 19, 30)
+    assert picture == [False] * 18 + [True] * 6
+    assert sheet_positions("a4-3x8", 5, 2) == [False] * 4 + [True] * 2 + [False] * 18
+    assert sheet_positions("a4-4x10", 40, 1) == [False] * 39 + [True]
+    assert sheet_positions("roll-40x30", 1, 5) == [True]
+    for layout, start in (("a4-3x8", 0), ("a4-3x8", 25), ("a4-3x7", 22), ("roll-50x30", 2)):
+        with pytest.raises(ValueError):
+            sheet_positions(layout, start, 3)
+    with pytest.raises(ValueError):
+        sheet_positions("a4-3x8", 1, -1)

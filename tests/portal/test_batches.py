@@ -1,6 +1,8 @@
 """Batches, trace events, the guided harvest → batch → labels path, and scan insights."""
 from __future__ import annotations
 
+import re
+
 from datetime import date, datetime, timedelta, timezone
 
 import pypdfium2 as pdfium
@@ -42,7 +44,7 @@ def test_suggested_lot_codes_are_unique_per_product(app_ctx, product):
     assert batch_ops.suggest_lot_code(product, on) == "BNRKT261125B"
 
 
-def test_the_guided_path_takes_three_screens_and_ends_with_the_pdf(
+def test_the_guided_path_takes_three_screens_and_ends_on_the_run_page(
         client, auth, product, producer_user):
     auth.login("member.a")
     # screen 1: pick the product
@@ -58,14 +60,22 @@ def test_the_guided_path_takes_three_screens_and_ends_with_the_pdf(
     assert response.status_code == 302 and "guided=1" in response.headers["Location"]
     batch = db.session.scalar(db.select(Batch))
     assert [e.biz_step for e in batch.events] == [BizStep.HARVESTING]
-    # screen 3: the count is suggested from the quantity; submitting downloads the PDF
+    # screen 3: the count is suggested from the quantity; submitting lands on the run
+    # page (as the batch list's path does), which has the download
     order_url = response.headers["Location"]
     order_page = client.get(order_url).get_data(as_text=True)
     assert 'value="24"' in order_page
     token = csrf_token(order_page)
-    pdf = client.post(order_url, data={"csrf_token": token, "count": "24",
-                                       "layout": "a4-3x8", "ecc": "M", "offset_x_mm": "0",
-                                       "offset_y_mm": "0"}, follow_redirects=True)
+    one_time = re.search(r'name="order_token"[^>]*value="([^"]+)"', order_page).group(1)
+    sent = client.post(order_url, data={"csrf_token": token, "count": "24",
+                                        "layout": "a4-3x8", "ecc": "M", "offset_x_mm": "0",
+                                        "offset_y_mm": "0", "order_token": one_time})
+    run = db.session.scalar(db.select(LabelRun))
+    assert sent.status_code == 303
+    assert sent.headers["Location"] == f"/portal/label-runs/{run.id}"
+    run_page = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert f"/portal/label-runs/{run.id}/labels.pdf" in run_page
+    pdf = client.get(f"/portal/label-runs/{run.id}/labels.pdf")
     assert pdf.mimetype == "application/pdf"
     image = pdfium.PdfDocument(pdf.get_data())[0].render(scale=200 / 72).to_pil()
     codes = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
