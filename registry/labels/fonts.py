@@ -128,24 +128,45 @@ def _width_units(font: TrueTypeFont, text: str) -> float:
 
 @lru_cache(maxsize=8192)
 def _ink(font: TrueTypeFont, text: str) -> tuple[float, float, float, float, float]:
-    scale = 1000.0 / font.units_per_em
-    boxes = font.boxes
+    metrics = _metrics(font)
+    inf = float("inf")
     pen = 0.0
-    left = bottom = float("inf")
-    right = top = float("-inf")
+    left = bottom = inf
+    right = top = -inf
     for gid, _ in _glyphs(font, text):
-        box = boxes[gid] if gid < len(boxes) else None
-        if box is not None:
+        metric = metrics.get(gid) or _metric(font, gid)
+        advance, box = metric
+        if box is not None:  # plain comparisons: this runs for every label's serial
             x0, y0, x1, y1 = box
-            left = min(left, pen + x0 * scale)
-            right = max(right, pen + x1 * scale)
-            bottom = min(bottom, y0 * scale)
-            top = max(top, y1 * scale)
-        pen += font.glyph_width(gid)
-    if left == float("inf"):  # no ink at all (spaces, or a font without boxes)
+            if pen + x0 < left:
+                left = pen + x0
+            if pen + x1 > right:
+                right = pen + x1
+            if y0 < bottom:
+                bottom = y0
+            if y1 > top:
+                top = y1
+        pen += advance
+    if left == inf:  # no ink at all (spaces, or a font without boxes)
         return pen, 0.0, pen, 0.0, 0.0
     slack = INK_SLACK
     return pen, left - slack, right + slack, bottom - slack, top + slack
+
+
+@lru_cache(maxsize=None)
+def _metrics(font: TrueTypeFont) -> dict[int, tuple]:
+    """glyph id -> (advance, ink box or None) in 1/1000 em, for the glyphs used so far."""
+    return {}
+
+
+def _metric(font: TrueTypeFont, gid: int) -> tuple:
+    boxes = font.boxes
+    box = boxes[gid] if gid < len(boxes) else None
+    if box is not None:
+        scale = 1000.0 / font.units_per_em
+        box = tuple(v * scale for v in box)
+    metric = _metrics(font)[gid] = (font.glyph_width(gid), box)
+    return metric
 
 
 @lru_cache(maxsize=SUBSET_CACHE_SIZE)

@@ -14,7 +14,10 @@ is ever cut short with '…'. To make room, in this order of preference:
 * everything shrinks together, from 1.2 down to the point where every line is at
   ``MIN_SIZE`` (4.5 pt, the smallest legible on a label);
 * the QR code gets smaller modules (never below ``MIN_MODULE_MM``) to give the text a
-  wider column (:func:`plan_label`).
+  wider column, or moves to the top-left corner so that lines can also run under it
+  (:func:`plan_label`);
+* as the very last resort, with every line at ``MIN_SIZE``, lines close up
+  (``TIGHT_LEADING``).
 
 If even that does not fit, :class:`LabelTextError` says so - before anything is printed
 (:func:`check_label_fits`) - with the layouts on which the label would fit.
@@ -32,9 +35,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import lru_cache
+from functools import cache
 
-from .fonts import TrueTypeFont, fit_size, fits, fitting_size, ink_width, label_fonts, split_value, wrap
+from .fonts import (
+    TrueTypeFont,
+    fit_size,
+    fits,
+    fitting_size,
+    label_fonts,
+    split_value,
+    wrap,
+)
 from .layouts import (
     LAYOUTS,
     LabelGeometry,
@@ -135,10 +146,23 @@ class TextLayout:
     serial: SerialBlock
     scale: float
     body: tuple[TextLine, ...] = ()  # every line but the serial
+    leading: float = LEADING
 
     def serial_lines(self, serial: str) -> list[TextLine]:
         """The serial ``serial`` set in the room kept for it (bottom-aligned)."""
         block = self.serial
+        if block.lines == 1:  # the usual case, once per label: :func:`serial_lines`, inlined
+            fonts = label_fonts()
+            for bold in (True, False) if block.bold else (False,):
+                _adv, left, right, _bottom, _top = fonts[bold].ink(serial)
+                shift = -min(0.0, left) / 1000
+                need = right / 1000 + shift  # width per pt of size
+                size = block.size
+                if need * size > block.width:
+                    size = size * block.width / (need * size) * (1 - 1e-9)
+                if size >= MIN_SIZE:
+                    return [TextLine(SERIAL, bold, size, serial, block.baselines[-1],
+                                     block.x + shift * size)]
         pieces = serial_lines(serial, block.width, block.size, block.lines, block.bold)
         if pieces is None:  # cannot happen: the room is for the widest serial
             raise LabelTextError(f"số sê-ri {serial} không vừa chỗ dành cho nó trên tem")
@@ -170,7 +194,7 @@ class TextBox:
     wide_width: float = 0.0
 
     @classmethod
-    def of(cls, geometry: LabelGeometry) -> "TextBox":
+    def of(cls, geometry: LabelGeometry) -> TextBox:
         text, strip = geometry.text, geometry.strip
         if strip is None:
             return cls(text.w * PT_PER_MM, text.h * PT_PER_MM)
@@ -264,7 +288,7 @@ def _serial_shape(serial: str) -> str:
     return "".join("-" if ch == "-" else "X" for ch in serial)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _widest_serial_char() -> str:
     regular, bold = label_fonts()
     return max(ALPHABET, key=lambda ch: max(regular.width(ch, 1), bold.width(ch, 1)))
@@ -340,9 +364,16 @@ def fit_serial(
     return False, fit_size(serial, regular, size, width, 0.1)
 
 
+@cache
 def _serial_bottom() -> float:
     """How far (em) the serial's ink may reach below its baseline (DejaVu's J descends)."""
     return max(-font.ink(ch)[3] for font in label_fonts() for ch in ALPHABET + "-") / 1000
+
+
+@cache
+def _serial_top() -> float:
+    """How far (em) the serial's ink may reach above its baseline (no accents there)."""
+    return max(font.ink(ch)[4] for font in label_fonts() for ch in ALPHABET + "-") / 1000
 
 
 # ---------------------------------------------------------------------------- fitting
@@ -384,9 +415,6 @@ def _x(font: TrueTypeFont, text: str, size: float) -> float:
 def _top(font: TrueTypeFont, text: str, size: float) -> float:
     """How far (pt) the ink of ``text`` reaches above its baseline."""
     return max(0.0, font.ink(text)[4]) * size / 1000
-
-
-SERIAL_TOP = 0.75  # em: the serial alphabet has no accents (cap height 0.729, O 0.742)
 
 
 def _serial_room(content, scale, width) -> tuple[int, float, bool] | None:
@@ -516,9 +544,9 @@ def _attempt(content, scale, box: TextBox, compact, leading=LEADING) -> TextLayo
         baselines = tuple(last - (count - 1 - i) * pitch for i in range(count))
         if previous is not None and baselines[0] < previous + pitch - 1e-9:
             continue  # runs into the lines above
-        if previous is None and baselines[0] - size * SERIAL_TOP < -1e-9:
+        if previous is None and baselines[0] - size * _serial_top() < -1e-9:
             continue
-        if lowest_top is not None and baselines[0] - size * SERIAL_TOP < lowest_top:
+        if lowest_top is not None and baselines[0] - size * _serial_top() < lowest_top:
             continue
         serial = SerialBlock(count, size, bold, width, baselines, x0)
         break
@@ -526,7 +554,7 @@ def _attempt(content, scale, box: TextBox, compact, leading=LEADING) -> TextLayo
         return None
     body = tuple(lines)
     own = TextLayout(body, serial, scale, body).serial_lines(content.serial_display)
-    return TextLayout(body + tuple(own), serial, scale, body)
+    return TextLayout(body + tuple(own), serial, scale, body, leading)
 
 
 def _fits_at(content, index, box) -> TextLayout | None:
@@ -595,11 +623,15 @@ def plan_label(
 ) -> LabelPlan:
     """The code geometry and the fitted text for ``content`` with codes of ``version``.
 
-    The code keeps its preferred module size unless the text would then be smaller than
-    ``COMFORT_SCALE`` times its nominal size (or not fit at all): then modules get
-    smaller, down to ``MIN_MODULE_MM``, until it is comfortable or as large as it gets.
-    Cached per run (everything but the serial). Raises LayoutError (the code does not
-    fit) or LabelTextError (the text does not fit whole); neither carries ``fits``.
+    Arrangements are tried in this order: the code centred on the left with its
+    preferred modules, then with smaller modules (down to ``MIN_MODULE_MM``), then the
+    code in the top-left corner with text also running under it, again from the
+    preferred modules down. The first that is comfortable - text at least
+    ``COMFORT_SCALE`` times its nominal size and room for any serial of the run on one
+    line - wins; failing that, the one with the largest text (a serial on one line
+    first). Cached per run (everything but the serial). Raises LayoutError (the code
+    does not fit) or LabelTextError (the text does not fit whole); neither carries
+    ``fits`` (see :func:`check_label_fits`).
     """
     sheet = get_layout(layout) if isinstance(layout, str) else layout
     key = (_text_key(content), sheet, version, dpi)
@@ -652,7 +684,7 @@ def _make_plan(content, sheet: SheetLayout, version, dpi) -> LabelPlan | LayoutE
         return text is not None and text.scale >= COMFORT_SCALE - 1e-9 and text.serial.lines == 1
 
     def score(text: TextLayout) -> tuple:
-        return (text.serial.lines == 1, text.scale)
+        return (text.serial.lines == 1, text.scale, text.leading)
 
     first = fitted(0)
     if comfortable(first):

@@ -134,7 +134,7 @@ class SheetLayout:
 
         Rolls have one label per page, so only 1 is accepted there."""
         if isinstance(start_position, bool) or not isinstance(start_position, int):
-            raise ValueError("start_position must be a whole number")
+            raise ValueError("start_position must be a whole number")  # noqa: TRY004
         if self.roll and start_position != 1:
             raise ValueError("a roll has no start position: start_position must be 1")
         if not 1 <= start_position <= self.per_page:

@@ -220,7 +220,9 @@ def _whole_dot_plan(content: LabelContent, sheet: SheetLayout, version: int, dpi
             best = LabelPlan(geometry, text)
     if best is None:
         raise LabelTextError(
-            f"thông tin trên tem không in trọn được trên khổ {sheet.name}, kể cả ở cỡ chữ nhỏ nhất"
+            f"thông tin trên tem không in trọn được trên khổ {sheet.name} khi mã QR cần "
+            f"mô-đun {low} điểm in ({dpi} dpi), kể cả ở cỡ chữ nhỏ nhất; hãy chọn khổ tem "
+            "lớn hơn hoặc máy in 300 dpi"
         )
     return best
 

@@ -198,7 +198,7 @@ def ink_in_margins(image, rects: list[Rect], dpi: int, margin: float = SAFE_MM) 
         x0, y0 = round(rect.x * px), round(rect.y * px)
         x1, y1 = round(rect.right * px), round(rect.bottom * px)
         inner = pixels[y0:y1, x0:x1].copy()
-        m = int(margin * px) - 1
+        m = round(margin * px) - 1
         inner[m : inner.shape[0] - m, m : inner.shape[1] - m] = False
         counts.append(int(inner.sum()))
     return counts

@@ -259,3 +259,22 @@ def test_any_serial_of_the_run_fits_the_room_kept_for_it():
             lines = plan.text.serial_lines(label.serial_display)
             assert "".join(line.text for line in lines) == label.serial_display
             assert all(line.size >= MIN_SIZE - 1e-9 for line in lines)
+
+
+@pytest.mark.parametrize(
+    "layout_name, ecc, address, lot",
+    [
+        ("roll-40x30", "Q", "product-code", "L2024-001"),  # was "HSD…" with no date
+        ("roll-40x30", "M", "gtin", "LOT-2026-0042"),  # 13 characters: was "Lô…"
+        ("roll-40x30", "M", "gtin", LOT),  # 20 characters: the lot was lost
+        ("a4-4x10", "M", "gtin", LOT),
+        ("a4-4x10", "Q", "product-code", LOT),
+    ],
+)
+def test_the_values_that_used_to_vanish_are_printed(layout_name, ecc, address, lot):
+    labels = run(2, address=address, lot=lot, name="Bưởi Năm Roi Kế Thành",
+                 producer="HTX Nông nghiệp Kế Thành, Sóc Trăng", until=None)
+    layout = get_layout(layout_name)
+    pdf = label_pdf_bytes(labels * layout.per_page if not layout.roll else labels, layout_name,
+                          ecc=ecc)
+    check_printed_whole(pdf, layout_name, labels * layout.per_page if not layout.roll else labels)

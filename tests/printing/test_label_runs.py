@@ -259,3 +259,27 @@ def test_the_pdf_stream_needs_no_app_context_once_the_response_is_made(app_ctx, 
     worker.start()
     worker.join(30)
     assert b"".join(chunks).startswith(b"%PDF-") and len(decode_pdf(b"".join(chunks))) == 3
+
+
+def test_cli_tspl_for_a_roll_decodes_to_its_own_addresses_with_whole_dot_modules(
+        app_ctx, runner, batch, tmp_path):
+    """The issue's acceptance command, checked by rebuilding each label from its
+    commands (tests/labels/test_label_thermal.py's independent parser) and decoding it."""
+    from registry.printing.operations import print_job, signer
+
+    from ..labels.test_label_thermal import decode, find_symbol, parse
+
+    out = tmp_path / "tem.prn"
+    result = runner.invoke(args=["labels", "print", "NR2611", "--count", "24", "--layout",
+                                 "roll-40x30", "--format", "tspl", "--dpi", "203",
+                                 "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "modules 4 dots = 0.500 mm" in result.output
+    labels = parse(out.read_bytes(), "tspl", 203)
+    run = db.session.scalar(db.select(LabelRun))
+    expected = [label.url for label in print_job(run).contents(signer())]
+    assert len(labels) == 24 == len(expected)
+    for label, url in zip(labels, expected):
+        page = label.image()
+        assert decode(page) == url
+        assert find_symbol(page).dots == 4
