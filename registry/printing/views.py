@@ -30,7 +30,7 @@ from ..models import Batch, LabelFileStatus, LabelRun
 from ..ocop.rules import today_vn
 from ..permissions import Perm, authorize, requires
 from . import files
-from .forms import LabelRunForm
+from .forms import LAYOUT_LABELS, LabelRunForm
 from .operations import (
     SMALL_RUN,
     NeedsConfirmation,
@@ -209,7 +209,9 @@ def run(run_id: int):
     return render_template(
         "printing/run.html", run=label_run, job=job, first=first, last=last,
         choices=choices, small=label_run.count <= SMALL_RUN, pending=pending,
-        sheet=LAYOUTS[label_run.layout], base_url=base_url, loopback=is_loopback(base_url),
+        sheet=LAYOUTS[label_run.layout], sheet_title=LAYOUT_LABELS.get(label_run.layout,
+                                                                        label_run.layout),
+        base_url=base_url, loopback=is_loopback(base_url),
         grouped=_grouped)
 
 

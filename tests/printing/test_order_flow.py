@@ -125,7 +125,7 @@ def test_the_run_page_says_what_was_issued(client, auth, batch, producer_user):
     assert f"Đợt in {run.id}" in text
     assert "Số tem đã cấp 24" in text and "Số thứ tự 1 – 24" in text
     assert f"{first.serial_display} … {last.serial_display}" in text
-    assert "A4 3 x 8" in text and "bắt đầu từ vị trí" not in text
+    assert "Khổ tem A4, 3 × 8 tem (63,5 × 33,9 mm)" in text and "bắt đầu từ vị trí" not in text
     assert "Sao OCOP trên tem không in sao" in text
     assert f"Hạn sử dụng trên tem {batch.expiry_date:%d/%m/%Y}" in text
     assert "đã xác nhận in khi lô đã hết hạn" not in text
