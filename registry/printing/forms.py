@@ -18,7 +18,7 @@ LAYOUT_LABELS = {
 class LabelRunForm(FlaskForm):
     count = IntegerField(_l("Số tem"), validators=[
         InputRequired(_l("Nhập số tem cần in.")),
-        NumberRange(1, MAX_RUN, _l("Số tem phải từ 1 đến 100.000."))])
+        NumberRange(1, MAX_RUN, _l("Số tem phải từ 1 đến 1.000.000."))])
     layout = SelectField(_l("Khổ giấy tem"),
                          choices=[(k, LAYOUT_LABELS.get(k, k)) for k in LAYOUTS])
     start_position = IntegerField(

@@ -22,8 +22,8 @@ from ..models.base import localized
 from ..models.batch import MAX_SERIALS_PER_BATCH
 from ..ocop.rules import today_vn
 
-#: One run at most: a harvest's worth of labels, and a PDF a commune office can print.
-MAX_RUN = 100_000
+#: One run at most: a large harvest's labels (made by a background worker).
+MAX_RUN = 1_000_000
 ECC_LEVELS = ("M", "Q")
 
 

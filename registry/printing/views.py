@@ -32,6 +32,7 @@ from ..permissions import Perm, authorize, requires
 from . import files
 from .forms import LAYOUT_LABELS, LabelRunForm
 from .operations import (
+    MAX_RUN,
     SMALL_RUN,
     NeedsConfirmation,
     RunPrintJob,
@@ -72,7 +73,7 @@ def order(batch_id: int):
         if printer is not None:
             form.offset_x_mm.data, form.offset_y_mm.data = printer.offset_x_mm, printer.offset_y_mm
         if batch.quantity and batch.quantity == int(batch.quantity):
-            form.count.data = min(int(batch.quantity), 100_000)
+            form.count.data = min(int(batch.quantity), MAX_RUN)
         form.order_token.data = secrets.token_urlsafe(24)
     status, needs = 200, None
     previewing = form.is_submitted() and "preview" in request.form
