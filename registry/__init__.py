@@ -74,9 +74,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for module in (products, certifications, producers, batches):
         app.register_blueprint(module.bp)
 
-    from . import cli, jobs, recalls, reports
+    from . import cli, jobs, notifications, recalls, reports
 
     jobs.init_app(app)
+    notifications.init_app(app)
 
     recalls.init_app(app)
     reports.init_app(app)

@@ -54,6 +54,16 @@ class Defaults:
     # redis://host:6379 so every app process shares one count.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Score sheets a council decision needs, per council level (Decision 26/2026 and
+    # earlier sets leave the council's size to the province: 3 is the registry's default).
+    COUNCIL_QUORUM = {"commune": 3, "district": 3, "province": 3, "national": 3}
+    # Mails (Flask-Mailman): unset, written as files to instance/mails (the embedded
+    # default, nothing leaves the machine); "smtp" with MAIL_SERVER, MAIL_PORT,
+    # MAIL_USERNAME, MAIL_PASSWORD, MAIL_USE_TLS in production.
+    MAIL_BACKEND = "file"
+    MAIL_FILE_PATH: str | None = None
+    MAIL_DEFAULT_SENDER = "OCOP <no-reply@ocop.localhost>"
+    MAIL_TIMEOUT = 20
 
 
 def normalise_database_url(url: str) -> str:
@@ -76,6 +86,8 @@ def finish_config(config: dict, instance_path: str, *, debug: bool) -> None:
     config["PUBLIC_BASE_URL_SET"] = bool(config.get("PUBLIC_BASE_URL"))
     if not config["PUBLIC_BASE_URL_SET"]:
         config["PUBLIC_BASE_URL"] = LOCAL_BASE_URL
+    if not config.get("MAIL_FILE_PATH"):
+        config["MAIL_FILE_PATH"] = str(Path(instance_path) / "mails")
     if not config.get("LABEL_FILES_DIR"):
         config["LABEL_FILES_DIR"] = str(Path(instance_path) / "label-files")
     if not config.get("UPLOAD_FOLDER"):

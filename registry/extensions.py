@@ -9,6 +9,7 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -36,3 +37,6 @@ babel = Babel()
 #: Rate limits (anonymous reports of fakes, later logins): per client address, stored
 #: where ``RATELIMIT_STORAGE_URI`` says (memory in one process; Redis in production).
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+#: Mails (notifications), sent by the job worker: files in instance/mails by default,
+#: SMTP in production (``MAIL_BACKEND = "smtp"``).
+mailer = Mail()

@@ -33,7 +33,11 @@ class Perm(enum.Enum):
     APPLICATION_EDIT = "application.edit"
     #: The office.
     OFFICE_VIEW = "office.view"
+    #: Open a dossier (and its files): never a draft or a returned dossier.
+    APPLICATION_READ = "application.read"
     APPLICATION_SCORE = "application.score"
+    #: The level that checks a dossier proposes it or returns it (the commune, 1489/2025).
+    APPLICATION_PROPOSE = "application.propose"
     APPLICATION_DECIDE = "application.decide"
     DECISION_REVOKE = "decision.revoke"
     PRODUCER_REGISTER = "producer.register"
@@ -96,6 +100,80 @@ def _reviewer_without_conflict(user: User, app: Any) -> bool:
     return user.role is Role.ADMIN or in_council_scope(user, app)
 
 
+def _with_producer(app: Any) -> bool:
+    """A draft or returned dossier (the office neither reads nor acts on it)."""
+    return isinstance(app, RatingApplication) and app.is_with_producer
+
+
+def _chair_without_conflict(user: User, obj: Any) -> bool:
+    """Council decisions are recorded by the council's chair, or an administrator."""
+    if user.role is Role.ADMIN:
+        return _reviewer_without_conflict(user, obj)
+    return user.is_chair and _reviewer_without_conflict(user, obj)
+
+
+def _reads_dossier(user: User, app: Any) -> bool:
+    """Office users read a dossier once the producer has submitted it: administrators
+    all, council members those of their level and area (the level now handling it, or
+    the commune that checked it), never one of their own producer."""
+    if app is None:
+        return _office(user)
+    if not _office(user) or _with_producer(app):
+        return False
+    if user.producer_id is not None and user.producer_id == producer_id_of(app):
+        return False
+    if user.role is Role.ADMIN or in_council_scope(user, app):
+        return True
+    checker = app.prescreen_level
+    if checker is None or user.council_level is not checker:
+        return False
+    from .ratings.operations import unit_for
+
+    unit = unit_for(app.product.producer, checker)
+    return user.council_unit_id is None or (unit is not None
+                                            and unit.id == user.council_unit_id)
+
+
+def dossiers_of_file(stored: StoredFile) -> list[RatingApplication]:
+    """The dossiers a stored file belongs to: as evidence, or as the scan of a
+    certificate attached to them."""
+    from sqlalchemy import select
+
+    from .extensions import db
+    from .models import ApplicationEvidence
+    from .models.rating import application_certifications
+
+    as_evidence = select(ApplicationEvidence.application_id).where(
+        ApplicationEvidence.file_id == stored.id)
+    as_certificate = (select(application_certifications.c.application_id)
+                      .join(Certification, Certification.id ==
+                            application_certifications.c.certification_id)
+                      .where(Certification.evidence_file_id == stored.id))
+    return list(db.session.scalars(select(RatingApplication).where(
+        RatingApplication.id.in_(as_evidence.union(as_certificate).scalar_subquery()))))
+
+
+def _reads_file(user: User, stored: Any) -> bool:
+    """A producer's own files; for the office, a file of a dossier it may read (and an
+    administrator's certificate scans, as it keeps certificates for producers)."""
+    if stored is None:
+        return _office(user) or _member_of(user, None)
+    if _member_of(user, stored):
+        return True
+    if not _office(user):
+        return False
+    if any(_reads_dossier(user, app) for app in dossiers_of_file(stored)):
+        return True
+    if user.role is Role.ADMIN:
+        from sqlalchemy import select
+
+        from .extensions import db
+
+        return db.session.scalar(select(Certification.id).where(
+            Certification.evidence_file_id == stored.id)) is not None
+    return False
+
+
 def in_council_scope(user: User, record: Any) -> bool:
     """Is this application (or decision) in the reviewer's council: same level, and the
     same area when both name one?"""
@@ -122,12 +200,18 @@ RULES: dict[Perm, Callable[[User, Any], bool]] = {
                                                    and RULES[Perm.BATCH_EDIT](u, o)),
     Perm.LABELS_PRINT: _portal,
     Perm.CERTIFICATION_EDIT: _portal,
-    Perm.FILE_READ: lambda u, o: _office(u) or _member_of(u, o),
+    Perm.FILE_READ: _reads_file,
     Perm.APPLICATION_EDIT: lambda u, o: _member_of(u, o),
     Perm.OFFICE_VIEW: lambda u, o: _office(u),
-    Perm.APPLICATION_SCORE: _reviewer_without_conflict,
-    Perm.APPLICATION_DECIDE: _reviewer_without_conflict,
-    Perm.DECISION_REVOKE: lambda u, o: _reviewer_without_conflict(u, o),
+    Perm.APPLICATION_READ: _reads_dossier,
+    Perm.APPLICATION_SCORE: lambda u, o: not _with_producer(o)
+    and _reviewer_without_conflict(u, o),
+    Perm.APPLICATION_PROPOSE: lambda u, o: not _with_producer(o)
+    and _reviewer_without_conflict(u, o),
+    Perm.APPLICATION_DECIDE: lambda u, o: not _with_producer(o)
+    and _chair_without_conflict(u, o),
+    Perm.DECISION_REVOKE: lambda u, o: _admin(u) or (u.is_chair
+                                                     and _reviewer_without_conflict(u, o)),
     Perm.PRODUCER_REGISTER: lambda u, o: _admin(u),
     Perm.USER_MANAGE: lambda u, o: _admin(u),
     Perm.AUDIT_VIEW: lambda u, o: _admin(u),

@@ -61,6 +61,8 @@ def app(tmp_path, _pg_schema_ready):
         "PUBLIC_BASE_URL": "https://ocop.test",
         "JOBS_URL": "immediate",
         "LABEL_FILES_DIR": str(tmp_path / "label-files"),
+        # Mails stay in memory unless a test starts its SMTP server (tests/smtp.py).
+        "MAIL_BACKEND": "locmem",
     }
     app = create_app(config)
     with app.app_context():
@@ -144,7 +146,9 @@ def other_producer_user(other_producer):
 
 @pytest.fixture
 def reviewer_user(app_ctx):
-    return factories.make_user("reviewer", role="reviewer", council_level="province")
+    """A member of the province's council, its chair (records the council's decisions)."""
+    return factories.make_user("reviewer", role="reviewer", council_level="province",
+                               is_chair=True)
 
 
 @pytest.fixture
@@ -156,3 +160,29 @@ def commune_user(app_ctx):
 @pytest.fixture
 def admin_user(app_ctx):
     return factories.make_user("admin", role="admin")
+
+
+@pytest.fixture
+def smtp(app):
+    """A local SMTP server; the app sends its mails there (through the job queue)."""
+    from .smtp import start_server
+
+    controller, inbox = start_server()
+    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1",
+                      MAIL_PORT=controller.port, MAIL_USE_TLS=False, MAIL_USE_SSL=False)
+    from registry.extensions import mailer
+
+    mailer.init_app(app)  # Flask-Mailman reads its settings when initialised
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def demo(app_ctx):
+    """The Kế Sách demo data set, loaded and committed (its users' password is
+    ``registry.demo.data.DEMO_PASSWORD``)."""
+    from registry.demo.loader import load_demo
+
+    load_demo()
+    db.session.commit()
+    return app_ctx

@@ -65,13 +65,41 @@ def make_decision(product: Product, decided_on: date, stars: int = 4,
 
 
 def make_user(login: str, role: str = "producer", producer: Producer | None = None,
-              council_level: str | None = None, is_manager: bool = False) -> User:
+              council_level: str | None = None, is_manager: bool = False,
+              is_chair: bool = False, email: str | None = None, council_unit=None) -> User:
     user = create_user(login=login, name=login.title(), password=PASSWORD, role=Role(role),
                        producer=producer, is_manager=is_manager,
                        council_level=CouncilLevel(council_level) if council_level else None,
-                       actor_label="test")
+                       council_unit=council_unit, email=email, actor_label="test")
+    user.is_chair = is_chair
     db.session.commit()
     return user
+
+
+def score_by_council(app, fraction, *, first=None, count: int | None = None):
+    """Score ``app`` by as many council members as its quorum asks (``first`` among
+    them), each giving every criterion ``fraction`` of its maximum, mandatory ones met."""
+    from decimal import Decimal
+
+    from registry.ratings import operations as ops
+
+    count = count if count is not None else ops.quorum(app.council_level)
+    reviewers = [first] if first is not None else []
+    n = 0
+    while len(reviewers) < count:
+        n += 1
+        login = f"council.{app.council_level.value}.{n}"
+        user = db.session.scalar(db.select(User).filter_by(login=login))
+        reviewers.append(user or make_user(login, role="reviewer",
+                                           council_level=app.council_level.value))
+    for reviewer in reviewers[:count]:
+        mine = app.sheet_of(reviewer)
+        if mine is not None and mine.submitted_at is not None:
+            continue  # sent before: a sheet is final
+        lines = {c.id: ((c.max_points * Decimal(str(fraction))).quantize(Decimal("0.01")),
+                        True, None) for c in app.criteria_set.criteria}
+        ops.score_application(app, reviewer, lines)
+    db.session.commit()
 
 
 def submit_and_propose(app):

@@ -61,13 +61,19 @@ def test_inactive_and_anonymous_users_may_do_nothing(records, producer_user):
     assert not allowed(None, Perm.PRODUCT_EDIT, records["own"])
 
 
-def test_evidence_files_are_served_to_their_producer_and_the_office(
-        producer, producer_user, other_producer_user, reviewer_user):
+def test_evidence_files_are_served_to_their_producer_and_to_the_office_by_dossier(
+        producer, producer_user, other_producer_user, reviewer_user, admin_user):
+    """A file outside any dossier is its producer's alone: the office reads files
+    through the dossiers it may read (tests/office/test_dossier_access.py)."""
+    from registry.extensions import db
     from registry.models import StoredFile
 
     evidence = StoredFile(key="k", original_name="chứng nhận.pdf", content_type="application/pdf",
                           size=1, sha256="0", owner_producer_id=producer.id)
+    db.session.add(evidence)
+    db.session.flush()
     assert allowed(producer_user, Perm.FILE_READ, evidence)
-    assert allowed(reviewer_user, Perm.FILE_READ, evidence)
+    assert not allowed(reviewer_user, Perm.FILE_READ, evidence)
+    assert not allowed(admin_user, Perm.FILE_READ, evidence)
     assert not allowed(other_producer_user, Perm.FILE_READ, evidence)
     assert isinstance(producer, Producer)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from .. import audit
 from ..exceptions import OperationRefused, gettext as _
 from ..extensions import db
-from ..models import AdminUnit, Producer, Role, User
+from ..models import ROLE_LABELS, AdminUnit, Producer, Role, User
 from ..ocop.criteria import CouncilLevel
 
 
@@ -42,7 +42,7 @@ def create_user(
     except ValueError:
         raise OperationRefused(_("Mật khẩu phải có ít nhất 10 ký tự.")) from None
     db.session.add(user)
-    audit.record("user.create", user, f"Tạo tài khoản {login} ({role.value})",
+    audit.record("user.create", user, f"Tạo tài khoản {login} ({ROLE_LABELS[role][0].lower()})",
                  {"role": role, "producer": producer and producer.code,
                   "council_level": council_level}, actor=actor, actor_label=actor_label)
     return user
@@ -62,7 +62,7 @@ def change_role(user: User, role: Role, *, producer: Producer | None = None,
     user.role = role
     user.producer = producer if role is Role.PRODUCER else user.producer
     user.council_level = council_level if role is Role.REVIEWER else None
-    audit.record("user.role_change", user, f"Đổi vai trò của {user.login} thành {role.value}",
+    audit.record("user.role_change", user, f"Đổi vai trò của {user.login} thành {ROLE_LABELS[role][0].lower()}",
                  {"before": before, "after": {"role": role, "producer_id": user.producer_id,
                                               "council_level": council_level}},
                  actor=actor, actor_label=actor_label)

@@ -68,6 +68,7 @@ DESCRIPTIONS = {
 SET_1048 = ("1048/QĐ-TTg", "781/QĐ-TTg (2020)")
 SET_148 = ("148/QĐ-TTg", "2023")
 SET_1489 = ("148/QĐ-TTg", "1489/QĐ-TTg (2025)")
+SET_2026 = ("26/2026/QĐ-TTg", "2026")
 
 PROVINCE_BODY = "UBND tỉnh Sóc Trăng"
 
@@ -92,23 +93,52 @@ DECISIONS = [
                          "(dữ liệu minh hoạ).")),
 ]
 
-# Applications still in the workflow: product, set, state, requested stars, self points,
-# council level, submitted on, reason (rejected)
+# Applications still in the workflow (all submitted after 22/5/2026: Decision 26/2026):
+# product, set, product set, state, requested stars, self points, council level,
+# submitted on, reason (rejected)
 APPLICATIONS = [
-    ("buoi-da-xanh", SET_1489, "submitted", 3, "62.00", "province", date(2026, 10, 2), None),
-    ("cha-bong-bo", SET_1489, "scored", 3, "66.00", "province", date(2026, 9, 12), None),
-    ("buoi-nam-roi", SET_1489, "draft", 4, "74.00", "province", None, None),
-    # Waiting for the commune People's Committee to check and propose it (1489/2025).
-    ("xoai-cat-chu", SET_1489, "submitted", 3, "64.00", "commune", date(2026, 11, 12), None),
-    ("cam-sanh", SET_1489, "rejected", 3, "55.00", "province", date(2026, 6, 3),
+    ("buoi-da-xanh", SET_2026, 1, "submitted", 3, "62.00", "province", date(2026, 10, 2),
+     None),
+    ("cha-bong-bo", SET_2026, 8, "scored", 3, "66.00", "province", date(2026, 9, 12), None),
+    ("buoi-nam-roi", SET_2026, 1, "draft", 4, "74.00", "province", None, None),
+    # Waiting for the commune People's Committee to check and propose it.
+    ("xoai-cat-chu", SET_2026, 1, "submitted", 3, "64.00", "commune", date(2026, 11, 12),
+     None),
+    ("cam-sanh", SET_2026, 1, "rejected", 3, "55.00", "province", date(2026, 6, 3),
      "Tổng điểm 46,5 chưa đạt hạng 3 sao; chưa công bố tiêu chuẩn sản phẩm "
      "(dữ liệu minh hoạ)."),
 ]
 
-# Scores of the demo reviewer for the scored application (criterion code → points).
-SCORED_SHEET = {"cha-bong-bo": {"A1": "6", "A2": "7", "A3": "8", "A4": "3", "A5": "4",
-                                "B1": "8", "B2": "3", "B3": "6", "C1": "7", "C2": "6.5",
-                                "C3": "6", "C4": "0"}}
+# The producer's notes on some criteria of a dossier, and its evidence documents:
+# product -> {criterion: note}; product -> [(file name, criterion or None, title, lines)]
+SELF_NOTES = {
+    "xoai-cat-chu": {
+        "A1": "Vùng xoài 12 ha của 18 thành viên tổ hợp tác tại xã An Lạc Tây.",
+        "C1": "Đã công bố tiêu chuẩn cơ sở TCCS 01:2024/THT-ALT.",
+        "C3": "Phiếu kết quả thử nghiệm an toàn thực phẩm kèm theo.",
+    },
+}
+EVIDENCE = {
+    "xoai-cat-chu": [
+        ("phieu-ket-qua-thu-nghiem.pdf", "C3", "PHIẾU KẾT QUẢ THỬ NGHIỆM (MINH HOẠ)",
+         ["Mẫu: Xoài cát chu An Lạc Tây", "Chỉ tiêu vi sinh và dư lượng thuốc BVTV: đạt",
+          "Dữ liệu minh hoạ — không phải kết quả thử nghiệm thật"]),
+        ("tieu-chuan-co-so.pdf", "C1", "TIÊU CHUẨN CƠ SỞ TCCS 01:2024/THT-ALT (MINH HOẠ)",
+         ["Xoài cát chu tươi: quả chín cây, khối lượng 300–450 g",
+          "Dữ liệu minh hoạ"]),
+    ],
+}
+
+# Score sheets of the province's council for the scored application (reviewer →
+# criterion code → points): three sheets, the quorum.
+SCORED_SHEETS = {"cha-bong-bo": {
+    "hoidong.tinh": {"A1": "6", "A2": "7", "A3": "8", "A4": "3", "A5": "4", "B1": "8",
+                     "B2": "3", "B3": "6", "C1": "7", "C2": "6.5", "C3": "6", "C4": "0"},
+    "hoidong.tinh2": {"A1": "6.5", "A2": "7", "A3": "9", "A4": "3", "A5": "4", "B1": "8",
+                      "B2": "3.5", "B3": "6", "C1": "7", "C2": "7", "C3": "6.5", "C4": "0"},
+    "hoidong.tinh3": {"A1": "6", "A2": "6.5", "A3": "8", "A4": "2.5", "A5": "4", "B1": "7.5",
+                      "B2": "3", "B3": "5.5", "C1": "7", "C2": "6", "C3": "6", "C4": "0"},
+}}
 
 # product, kind, issuer, number, scope, area_ha, issued_on, expires_on
 CERTIFICATIONS = [
@@ -154,19 +184,33 @@ EVENTS = [
 
 DEMO_PASSWORD = "ocop-demo-2026"
 
-# login, name, role, producer, manager, council level, council unit
+# login, name, role, producer, manager, council level, council unit, chair, e-mail
+# (mails go to instance/mails unless SMTP is configured)
 USERS = [
-    ("admin", "Văn phòng Điều phối NTM (minh hoạ)", "admin", None, False, None, None),
+    ("admin", "Văn phòng Điều phối NTM (minh hoạ)", "admin", None, False, None, None, False,
+     "vpdp@ocop.localhost"),
     ("hoidong.tinh", "Nguyễn Thị Hội Đồng (minh hoạ)", "reviewer", None, False, "province",
-     "province"),
+     "province", True, "hoidong.tinh@ocop.localhost"),
+    ("hoidong.tinh2", "Lâm Văn Chấm (minh hoạ)", "reviewer", None, False, "province",
+     "province", False, "hoidong.tinh2@ocop.localhost"),
+    ("hoidong.tinh3", "Huỳnh Thị Điểm (minh hoạ)", "reviewer", None, False, "province",
+     "province", False, "hoidong.tinh3@ocop.localhost"),
     ("hoidong.tw", "Trần Văn Trung Ương (minh hoạ)", "reviewer", None, False, "national",
-     None),
+     None, True, "hoidong.tw@ocop.localhost"),
+    ("hoidong.tw2", "Phan Thị Quốc Gia (minh hoạ)", "reviewer", None, False, "national",
+     None, False, "hoidong.tw2@ocop.localhost"),
+    ("hoidong.tw3", "Đỗ Văn Bộ (minh hoạ)", "reviewer", None, False, "national", None, False,
+     "hoidong.tw3@ocop.localhost"),
     ("xa.anlactay", "Đặng Văn Xã (minh hoạ)", "reviewer", None, False, "commune",
-     "commune:An Lạc Tây"),
+     "commune:An Lạc Tây", False, "xa.anlactay@ocop.localhost"),
     ("thienvantuong", "Lê Văn Tường (minh hoạ)", "producer", "thien-van-tuong", True, None,
-     None),
-    ("htx.kethanh", "Phạm Thị Bưởi (minh hoạ)", "producer", "htx-ke-thanh", True, None, None),
-    ("htx.trinhphu", "Võ Văn Sữa (minh hoạ)", "producer", "htx-trinh-phu", True, None, None),
+     None, False, "thienvantuong@ocop.localhost"),
+    ("htx.kethanh", "Phạm Thị Bưởi (minh hoạ)", "producer", "htx-ke-thanh", True, None, None,
+     False, "htx.kethanh@ocop.localhost"),
+    ("htx.trinhphu", "Võ Văn Sữa (minh hoạ)", "producer", "htx-trinh-phu", True, None, None,
+     False, "htx.trinhphu@ocop.localhost"),
+    ("thg.anlactay", "Trương Thị Xoài (minh hoạ)", "producer", "thg-an-lac-tay", True, None,
+     None, False, "thg.anlactay@ocop.localhost"),
 ]
 
 # Label runs printed for the demo, and scans of them over the last days (invented):

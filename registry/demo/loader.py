@@ -106,7 +106,8 @@ class Loader:
                 revoke_decision(decision, reason=revoked[1], on=revoked[0], actor_label=ACTOR)
 
     def users_(self) -> None:
-        for login, name, role, producer_key, manager, level, unit in data.USERS:
+        for (login, name, role, producer_key, manager, level, unit, chair,
+             email) in data.USERS:
             user = db.session.scalar(db.select(User).filter_by(login=login))
             if user is None:
                 user = create_user(
@@ -114,7 +115,9 @@ class Loader:
                     producer=self.producers.get(producer_key) if producer_key else None,
                     is_manager=manager,
                     council_level=CouncilLevel(level) if level else None,
-                    council_unit=self._council_unit(unit), is_demo=True, actor_label=ACTOR)
+                    council_unit=self._council_unit(unit), is_demo=True, actor_label=ACTOR,
+                    email=email)
+                user.is_chair = chair
                 self._count("users")
             self.users[login] = user
 
@@ -126,31 +129,49 @@ class Loader:
         return None
 
     def applications(self, sets: dict) -> None:
-        for (key, set_key, state, requested, self_points, level, submitted_on,
+        for (key, set_key, product_set, state, requested, self_points, level, submitted_on,
              reason) in data.APPLICATIONS:
             product = self.products[key]
             cs = sets["@".join(set_key)]
             app = db.session.scalar(db.select(RatingApplication).filter_by(
                 product_id=product.id, criteria_set_id=cs.id, is_demo=True))
             if app is None:
+                assessment = spread_points(cs, Decimal(self_points))
                 app = RatingApplication(
                     product=product, criteria_set=cs, state=ApplicationState(state),
-                    council_level=CouncilLevel(level),
+                    product_set=product_set, council_level=CouncilLevel(level),
                     council_unit=(product.producer.commune if level == "commune"
                                   else self.successor_province),
                     requested_stars=requested, self_points=Decimal(self_points),
+                    self_assessment={k: str(v) for k, v in assessment.items()},
+                    self_notes=data.SELF_NOTES.get(key, {}),
                     submitted_at=(datetime.combine(submitted_on, time(9), VN_TZ)
                                   if submitted_on else None),
                     rejection_reason=reason, is_demo=True)
                 db.session.add(app)
                 self._count("applications")
-            scores = data.SCORED_SHEET.get(key)
-            if scores and not app.score_sheets:
-                self._score(app, cs, scores)
+                self._evidence(app, key)
+            for reviewer, scores in data.SCORED_SHEETS.get(key, {}).items():
+                if app.sheet_of(self.users[reviewer]) is None:
+                    self._score(app, cs, self.users[reviewer], scores)
 
-    def _score(self, app: RatingApplication, cs, scores: dict[str, str]) -> None:
-        sheet = ScoreSheet(application=app, reviewer=self.users["hoidong.tinh"],
-                           submitted_at=app.submitted_at)
+    def _evidence(self, app: RatingApplication, key: str) -> None:
+        from ..files import storage
+        from ..models import ApplicationEvidence
+        from .documents import text_pdf
+
+        for filename, criterion, title, lines in data.EVIDENCE.get(key, []):
+            stored = storage.save(text_pdf(title, lines), original_name=filename,
+                                  content_type="application/pdf",
+                                  owner_producer_id=app.product.producer_id)
+            db.session.add(ApplicationEvidence(application=app, file=stored,
+                                               description=filename,
+                                               criterion_code=criterion))
+            self._count("evidence files")
+
+    def _score(self, app: RatingApplication, cs, reviewer: User,
+               scores: dict[str, str]) -> None:
+        sheet = ScoreSheet(application=app, reviewer=reviewer, submitted_at=app.submitted_at)
         db.session.add(sheet)
         by_code = {c.code: c for c in cs.criteria}
         for code, points in scores.items():
@@ -199,6 +220,18 @@ class Loader:
                 db.session.add(TraceEvent(batch=batch, biz_step=BizStep(step), event_time=when,
                                           tz_offset="+07:00", location=location, note=note))
                 self._count("trace events")
+
+
+def spread_points(cs, total: Decimal) -> dict[str, Decimal]:
+    """A self-assessment adding up to ``total``: each criterion the same share of its
+    maximum, in quarter points, the rounding left on the largest criterion."""
+    quarter = Decimal("0.25")
+    share = total / Decimal(100)
+    out = {c.code: ((c.max_points * share) / quarter).quantize(Decimal(1)) * quarter
+           for c in cs.criteria}
+    largest = max(cs.criteria, key=lambda c: c.max_points)
+    out[largest.code] += total - sum(out.values())
+    return out
 
 
 def label_runs(loader: Loader) -> None:

@@ -50,12 +50,20 @@ def make_queue(url: str | None, instance_path: str):
 
 
 def init_app(app: Flask) -> None:
+    from ..notifications import mail  # noqa: F401 - registers the mail job
     from ..printing import files  # noqa: F401 - registers the label-file job
 
     queue = make_queue(app.config.get("JOBS_URL"), app.instance_path)
     wrappers = {}
     for name, fn in TASKS.items():
         wrappers[name] = queue.task(name=name, context=False)(_in_app_context(app, fn))
+    from huey import crontab
+
+    from ..notifications.mail import daily_reminders
+
+    # 00:00 UTC is 07:00 in Vietnam: producers are reminded of expiring decisions daily.
+    queue.periodic_task(crontab(minute="0", hour="0"), name="notifications.expiring",
+                        context=False)(_in_app_context(app, daily_reminders))
     app.extensions["jobs"] = (queue, wrappers)
     from .cli import jobs_cli
 

@@ -8,6 +8,7 @@ from .batch import (BIZ_STEP_LABELS, Batch, BatchStatus, BizStep, EventType, Lab
 from .certification import (CERTIFICATION_KIND_LABELS, Certification, CertificationKind,
                             CertificationStatus)
 from .files import StoredFile
+from .notification import MailStatus, Notification
 from .place import AdminUnit, UnitLevel
 from .producer import PRODUCER_KIND_LABELS, Producer, ProducerKind
 from .product import Product, ProductPhoto, ProductStatus
@@ -28,4 +29,5 @@ __all__ = [
     "Batch", "BatchStatus", "LabelRun", "LabelFile", "LabelFileStatus", "PrinterProfile", "TraceEvent", "BizStep",
     "BIZ_STEP_LABELS", "EventType", "Scan", "ClientClass", "LabelCheck", "User", "Role", "ROLE_LABELS",
     "AuditEntry", "CacheState", "BatchRecall", "FakeReport", "ReportStatus", "LabelClient",
+    "Notification", "MailStatus",
 ]

@@ -16,7 +16,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..ocop import rules
-from ..ocop.criteria import COUNCIL_LEVEL_LABELS, CouncilLevel, Part, prescreen_level
+from ..ocop.criteria import (COUNCIL_LEVEL_LABELS, CriteriaSetDef, CouncilLevel, Part,
+                             criteria_set as criteria_set_def, prescreen_level)
+from ..ocop.product_sets import ProductSet
 from .base import Base, CreatedMixin, DemoMixin, UTCDateTime, enum_type, localized
 from .files import StoredFile
 
@@ -53,6 +55,15 @@ class CriteriaSet(Base):
     @property
     def label(self) -> str:
         return f"{self.code} ({self.version})"
+
+    @property
+    def definition(self) -> CriteriaSetDef:
+        """The set's data in ``registry.ocop.criteria`` (citation, product sets)."""
+        return criteria_set_def(self.code, self.version)
+
+    @property
+    def has_product_sets(self) -> bool:
+        return bool(self.definition.product_sets)
 
 
 class Criterion(Base):
@@ -142,8 +153,12 @@ class RatingApplication(CreatedMixin, DemoMixin, Base):
     )
     #: Stars the producer asks for.
     requested_stars: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    #: Product set of the criteria set (Decision 26/2026, Annex I: 1 to 26); None before.
+    product_set: Mapped[int | None] = mapped_column(sa.SmallInteger)
     #: Producer's self-assessment: {"A1": "4.5", ...} and its total.
     self_assessment: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    #: The producer's note on each criterion: {"A1": "Vùng nguyên liệu 49 ha", ...}.
+    self_notes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     self_points: Mapped[Decimal | None] = mapped_column(POINTS)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     submitted_by_id: Mapped[int | None] = mapped_column(
@@ -174,6 +189,30 @@ class RatingApplication(CreatedMixin, DemoMixin, Base):
         sa.CheckConstraint("requested_stars IS NULL OR requested_stars BETWEEN 1 AND 5",
                            name="requested_stars_range"),
     )
+
+    @property
+    def product_set_def(self) -> ProductSet | None:
+        return self.criteria_set.definition.product_set(self.product_set)
+
+    @property
+    def is_with_producer(self) -> bool:
+        """A draft, or a dossier returned to complete: the producer's alone until it is
+        (re)submitted."""
+        return self.state is ApplicationState.DRAFT
+
+    def submitted_sheets(self) -> list[ScoreSheet]:
+        return [s for s in self.score_sheets if s.submitted_at is not None]
+
+    def sheet_of(self, user: User) -> ScoreSheet | None:
+        return next((s for s in self.score_sheets if s.reviewer_id == user.id), None)
+
+    def points_spread(self) -> tuple[Decimal, Decimal] | None:
+        """Lowest and highest total of the submitted sheets."""
+        totals = [s.total for s in self.submitted_sheets()]
+        return (min(totals), max(totals)) if totals else None
+
+    def evidence_for(self, code: str | None) -> list[ApplicationEvidence]:
+        return [e for e in self.evidence if e.criterion_code == code]
 
     @property
     def state_label(self) -> str:
@@ -215,6 +254,8 @@ class ApplicationEvidence(CreatedMixin, Base):
     )
     file_id: Mapped[int] = mapped_column(sa.ForeignKey("stored_files.id", ondelete="RESTRICT"))
     description: Mapped[str | None] = mapped_column(sa.String(200))
+    #: The criterion the document supports ("C1"), or None for the dossier as a whole.
+    criterion_code: Mapped[str | None] = mapped_column(sa.String(10))
 
     application: Mapped[RatingApplication] = relationship(back_populates="evidence")
     file: Mapped[StoredFile] = relationship()
@@ -303,6 +344,8 @@ class RatingDecision(CreatedMixin, DemoMixin, Base):
     )
     stars: Mapped[int] = mapped_column(sa.SmallInteger)
     points: Mapped[Decimal | None] = mapped_column(POINTS)
+    #: Product set it was rated in (Decision 26/2026 and later sets), kept with the set.
+    product_set: Mapped[int | None] = mapped_column(sa.SmallInteger)
     #: "UBND tỉnh Sóc Trăng"
     issuing_body: Mapped[str] = mapped_column(sa.String(200))
     issuing_level: Mapped[CouncilLevel] = mapped_column(enum_type(CouncilLevel))
@@ -346,6 +389,10 @@ class RatingDecision(CreatedMixin, DemoMixin, Base):
     @property
     def level_label(self) -> str:
         return localized(COUNCIL_LEVEL_LABELS[self.issuing_level])
+
+    @property
+    def product_set_def(self) -> ProductSet | None:
+        return self.criteria_set.definition.product_set(self.product_set)
 
     def __repr__(self) -> str:
         return f"<RatingDecision {self.decision_number} {self.stars}★>"

@@ -60,7 +60,13 @@ class User(UserMixin, CreatedMixin, DemoMixin, Base):
     council_unit_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("admin_units.id", ondelete="RESTRICT")
     )
+    #: Chairs the council of their level and unit: records its decisions.
+    is_chair: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
+    #: Language of the mails sent to the user ("vi" or "en").
+    locale: Mapped[str] = mapped_column(sa.String(5), default="vi")
+    #: Kinds of notification the user turned off ("decision.made", ...).
+    notifications_off: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     producer: Mapped[Producer | None] = relationship(back_populates="members")

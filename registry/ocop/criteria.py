@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
+
+from .product_sets import CITATION as CITATION_26_2026, PRODUCT_SETS, ProductSet
 
 
 class CouncilLevel(enum.Enum):
@@ -79,10 +82,19 @@ class CriteriaSetDef:
     #: Level that scores and proposes (pre-screens) applications.
     proposing_level: CouncilLevel
     criteria: tuple[CriterionDef, ...] = field(default=())
+    #: First day dossiers are scored under this set.
+    effective_from: date = date(2019, 8, 7)
+    #: The decision (and annex) the set's data comes from.
+    citation: str = ""
+    #: Product sets a dossier chooses from (Decision 26/2026, Annex I); empty before it.
+    product_sets: tuple[ProductSet, ...] = ()
 
     @property
     def key(self) -> str:
         return f"{self.code}@{self.version}"
+
+    def product_set(self, number: int | None) -> ProductSet | None:
+        return next((s for s in self.product_sets if s.number == number), None)
 
 
 def _c(code: str, part: str, vi: str, en: str, pts: int, mandatory: int | None = None):
@@ -133,6 +145,9 @@ CRITERIA_SETS: tuple[CriteriaSetDef, ...] = (
                      5: CouncilLevel.NATIONAL},
         proposing_level=CouncilLevel.DISTRICT,
         criteria=_CRITERIA_1048,
+        effective_from=date(2019, 8, 7),
+        citation="Quyết định 1048/QĐ-TTg ngày 21/8/2019, sửa đổi bởi Quyết định "
+                 "781/QĐ-TTg ngày 08/6/2020",
     ),
     CriteriaSetDef(
         code="148/QĐ-TTg", version="2023",
@@ -142,6 +157,8 @@ CRITERIA_SETS: tuple[CriteriaSetDef, ...] = (
                      5: CouncilLevel.NATIONAL},
         proposing_level=CouncilLevel.DISTRICT,
         criteria=_CRITERIA_148,
+        effective_from=date(2023, 2, 24),
+        citation="Quyết định 148/QĐ-TTg ngày 24/02/2023",
     ),
     CriteriaSetDef(
         code="148/QĐ-TTg", version="1489/QĐ-TTg (2025)",
@@ -151,8 +168,41 @@ CRITERIA_SETS: tuple[CriteriaSetDef, ...] = (
                      5: CouncilLevel.NATIONAL},
         proposing_level=CouncilLevel.COMMUNE,
         criteria=_CRITERIA_148,
+        effective_from=date(2025, 7, 1),
+        citation="Quyết định 148/QĐ-TTg, sửa đổi bởi Quyết định 1489/QĐ-TTg (2025)",
+    ),
+    # Decision 26/2026 keeps parts A/B/C at 40/25/35, the star bands, recognition from 3★
+    # only (Art. 4.1, 4.3) and, as far as was confirmed, the 1489/2025 route (the commune
+    # checks and proposes, the province awards 3★ and 4★, the national council 5★).
+    CriteriaSetDef(
+        code="26/2026/QĐ-TTg", version="2026",
+        name_vi="Bộ tiêu chí và quy trình đánh giá, phân hạng sản phẩm OCOP theo Quyết định "
+                "26/2026/QĐ-TTg",
+        part_max={Part.A: Decimal(40), Part.B: Decimal(25), Part.C: Decimal(35)},
+        award_level={3: CouncilLevel.PROVINCE, 4: CouncilLevel.PROVINCE,
+                     5: CouncilLevel.NATIONAL},
+        proposing_level=CouncilLevel.COMMUNE,
+        criteria=_CRITERIA_148,
+        effective_from=date(2026, 5, 22),
+        citation=CITATION_26_2026,
+        product_sets=PRODUCT_SETS,
     ),
 )
+
+#: Said wherever the condensed criteria lines are shown in place of the official sheets.
+CONDENSED_NOTE = (
+    "Các dòng tiêu chí trong sổ đăng ký là bản rút gọn theo từng phần A, B, C với điểm tối "
+    "đa chính thức; chúng không thay thế phiếu đánh giá chính thức của bộ sản phẩm "
+    "(Phụ lục II) mà hội đồng dùng khi chấm.",
+    "The registry's criteria lines condense each part A, B, C with its official maximum; "
+    "they do not replace the official score sheet of the product set (Annex II) that the "
+    "council scores with.")
+
+
+def set_in_force(on: date) -> CriteriaSetDef:
+    """The criteria set a dossier submitted on ``on`` is scored under."""
+    in_force = [cs for cs in CRITERIA_SETS if cs.effective_from <= on]
+    return max(in_force, key=lambda cs: cs.effective_from)
 
 #: Lowest star level that a decision recognises as an OCOP product.
 MIN_RECOGNISED_STARS = 3

@@ -62,3 +62,8 @@ class RevokeForm(FlaskForm):
         InputRequired(_l("Phải ghi rõ lý do thu hồi.")), Length(max=2000)])
     revoked_on = DateField(_l("Ngày thu hồi"), default=today_vn,
                            validators=[InputRequired(_l("Nhập ngày thu hồi."))])
+
+
+class AssignForm(FlaskForm):
+    officer = SelectField(_l("Giao cho"), coerce=int, choices=[],
+                          validate_choice=True)

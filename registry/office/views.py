@@ -17,14 +17,14 @@ from ..extensions import db
 from ..models.base import localized
 from ..models import (PENDING_STATES, AdminUnit, Producer, Product, RatingApplication,
                       RatingDecision, Role)
-from ..ocop.criteria import COUNCIL_LEVEL_LABELS, CouncilLevel
+from ..ocop.criteria import COUNCIL_LEVEL_LABELS, CONDENSED_NOTE, CouncilLevel
 from ..ocop.groups import GROUPS
 from ..ocop.rules import stars_for_points, today_vn
 from ..permissions import Perm, allowed, authorize, requires
 from ..ratings import operations as ops
 from ..ratings.queries import current_valid_decisions
 from .charts import Bar, bar_chart
-from .forms import (ApproveForm, ForwardForm, ProposeForm, RejectForm, ReturnForm, RevokeForm,
+from .forms import (ApproveForm, AssignForm, ForwardForm, ProposeForm, RejectForm, ReturnForm, RevokeForm,
                     score_form_class)
 
 bp = Blueprint("office", __name__, url_prefix="/office")
@@ -74,24 +74,126 @@ def dashboard():
     }
     return render_template("office/dashboard.html", queue=_queue(), charts=charts,
                            expiring=ops.expiring_decisions(today), today=today,
-                           total_valid=sum(n for _, n in by_stars))
+                           total_valid=sum(n for _, n in by_stars),
+                           unattended=_unattended(), assign=AssignForm(),
+                           reviewer_choices=reviewer_choices)
+
+
+def _unattended() -> list[RatingApplication]:
+    """Dossiers nobody can handle, for the administrators and the province council."""
+    me = current_user._get_current_object()
+    if not (me.role is Role.ADMIN or me.council_level is CouncilLevel.PROVINCE):
+        return []
+    apps = db.session.scalars(
+        db.select(RatingApplication).where(RatingApplication.state.in_(PENDING_STATES))
+        .order_by(RatingApplication.submitted_at, RatingApplication.id)).all()
+    return [a for a in ops.unattended(apps) if allowed(me, Perm.APPLICATION_READ, a)
+            or me.role is Role.ADMIN]
+
+
+def reviewer_choices(app: RatingApplication) -> list[tuple[int, str]]:
+    from ..models import User
+
+    users = db.session.scalars(db.select(User).where(
+        User.role == Role.REVIEWER, User.active).order_by(User.name)).all()
+    return [(u.id, f"{u.name} ({localized(COUNCIL_LEVEL_LABELS[u.council_level])}"
+                   f"{' · ' + u.council_unit.full_name if u.council_unit else ''})")
+            for u in users if u.producer_id != app.product.producer_id]
+
+
+@bp.route("/applications/<int:app_id>/assign", methods=["POST"])
+@requires(Perm.USER_MANAGE)
+def assign(app_id: int):
+    from ..models import User
+
+    app = db.get_or_404(RatingApplication, app_id)
+    form = AssignForm()
+    form.officer.choices = reviewer_choices(app)
+    if not form.validate_on_submit():
+        flash(_("Chọn một thành viên hội đồng để giao."), "error")
+        return redirect(url_for(".dashboard"), 303)
+    officer = db.get_or_404(User, form.officer.data)
+    try:
+        ops.assign_officer(app, officer, actor=current_user._get_current_object())
+    except OperationRefused as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+        return redirect(url_for(".dashboard"), 303)
+    db.session.commit()
+    flash(_("Đã giao %(name)s xử lý hồ sơ %(product)s.", name=officer.name,
+            product=app.product.name_vi), "success")
+    return redirect(url_for(".dashboard"), 303)
+
+
+def sheets_visible(app: RatingApplication) -> bool:
+    """Reviewers score on their own: the others' sheets show once the user has sent
+    theirs, or, for the chair, once the quorum is in; administrators see them always."""
+    me = current_user._get_current_object()
+    if me.role is Role.ADMIN:
+        return True
+    mine = app.sheet_of(me)
+    if mine is not None and mine.submitted_at is not None:
+        return True
+    return ops.sheets_missing(app) == 0 and allowed(me, Perm.APPLICATION_DECIDE, app)
 
 
 @bp.route("/applications/<int:app_id>")
 @requires(Perm.OFFICE_VIEW)
 def application(app_id: int):
     app = db.get_or_404(RatingApplication, app_id)
-    authorize(Perm.APPLICATION_SCORE, app)
+    authorize(Perm.APPLICATION_READ, app)
     level = _acting_level(app)
     average = app.average_points()
     approve = ApproveForm()
     if average is not None:
         approve.stars.data = max(3, min(5, stars_for_points(average)))
     approve.issuing_body.data = _issuing_body(app, level)
-    return render_template("office/application.html", app=app, average=average,
-                           approve=approve, reject=RejectForm(), forward=ForwardForm(),
-                           propose=ProposeForm(), send_back=ReturnForm(),
-                           level=level, level_label=localized(COUNCIL_LEVEL_LABELS[level]))
+    mine = app.sheet_of(current_user._get_current_object())
+    return render_template(
+        "office/application.html", app=app, average=average, approve=approve,
+        reject=RejectForm(), forward=ForwardForm(), propose=ProposeForm(),
+        send_back=ReturnForm(), level=level,
+        level_label=localized(COUNCIL_LEVEL_LABELS[level]), quorum=ops.quorum(
+            app.council_level), missing=ops.sheets_missing(app),
+        show_sheets=sheets_visible(app), my_sheet=mine, dossier_day=_dossier_day(app),
+        condensed=localized(CONDENSED_NOTE))
+
+
+def _dossier_day(app: RatingApplication):
+    """The day certificates are judged on: the day the dossier was submitted."""
+    from ..ocop.rules import VN_TZ
+
+    return app.submitted_at.astimezone(VN_TZ).date() if app.submitted_at else today_vn()
+
+
+@bp.route("/applications/<int:app_id>/files/<key>")
+@requires(Perm.OFFICE_VIEW)
+def dossier_file(app_id: int, key: str):
+    """A document of the dossier, opened in the browser (PDF, image), by the dossier's
+    rule; every read is audited."""
+    from flask import abort, send_file
+
+    from .. import audit
+    from ..files.storage import read_path
+    from ..models import StoredFile
+    from ..permissions import dossiers_of_file
+
+    app = db.get_or_404(RatingApplication, app_id)
+    authorize(Perm.APPLICATION_READ, app)
+    stored = db.session.scalar(db.select(StoredFile).where(StoredFile.key == key))
+    if stored is None or app not in dossiers_of_file(stored):
+        abort(404)
+    path = read_path(stored)
+    if not path.exists():
+        abort(404)
+    audit.record("file.read", app, f"{current_user.name} mở tài liệu “{stored.original_name}” "
+                 f"của hồ sơ {app.product.name_vi}", {"file": stored.key})
+    db.session.commit()
+    response = send_file(path, mimetype=stored.content_type, as_attachment=False,
+                         download_name=stored.original_name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _issuing_body(app: RatingApplication, level: CouncilLevel) -> str:
@@ -109,13 +211,10 @@ def score(app_id: int):
     authorize(Perm.APPLICATION_SCORE, app)
     criteria = app.criteria_set.criteria
     form = score_form_class(criteria)()
-    mine = next((s for s in app.score_sheets if s.reviewer_id == current_user.id), None)
-    if not form.is_submitted() and mine is not None:
-        for line in mine.lines:
-            getattr(form, f"points_{line.criterion_id}").data = line.points
-            if line.met is not None:
-                getattr(form, f"met_{line.criterion_id}").data = line.met
-            getattr(form, f"note_{line.criterion_id}").data = line.note
+    mine = app.sheet_of(current_user._get_current_object())
+    if mine is not None and mine.submitted_at is not None:
+        flash(_("Bạn đã nộp phiếu chấm cho hồ sơ này; phiếu đã nộp không sửa được."), "error")
+        return redirect(url_for(".application", app_id=app.id), 303)
     status = 200
     if form.validate_on_submit():
         lines = {c.id: (getattr(form, f"points_{c.id}").data,
@@ -129,18 +228,20 @@ def score(app_id: int):
             status = refused.status
         else:
             db.session.commit()
-            flash(_("Đã lưu phiếu chấm: %(total)s điểm.", total=sheet.total), "success")
+            flash(_("Đã nộp phiếu chấm: %(total)s điểm.", total=sheet.total), "success")
             return redirect(url_for(".application", app_id=app.id))
     elif form.is_submitted():
         status = 400
-    return render_template("office/score.html", app=app, form=form, criteria=criteria), status
+    return render_template("office/score.html", app=app, form=form, criteria=criteria,
+                           condensed=localized(CONDENSED_NOTE)), status
 
 
-def _decide(app_id: int, form_class, action, *, done_url=None):
+def _decide(app_id: int, form_class, action, *, done_url=None,
+            perm: Perm = Perm.APPLICATION_DECIDE):
     """Run ``action`` on a posted form; on success go to ``done_url`` (default: the
     application, which may have left the user's queue: then their queue)."""
     app = db.get_or_404(RatingApplication, app_id)
-    authorize(Perm.APPLICATION_DECIDE, app)
+    authorize(perm, app)
     form = form_class()
     if not form.validate_on_submit():
         for errors in form.errors.values():
@@ -201,7 +302,7 @@ def forward(app_id: int):
 
 
 @bp.route("/applications/<int:app_id>/propose", methods=["POST"])
-@requires(Perm.APPLICATION_DECIDE)
+@requires(Perm.APPLICATION_PROPOSE)
 def propose(app_id: int):
     def action(app, form):
         ops.propose_application(app, actor=current_user._get_current_object(),
@@ -209,17 +310,19 @@ def propose(app_id: int):
         return _("Đã đề xuất %(name)s lên hội đồng %(level)s.", name=app.product.name_vi,
                  level=localized(COUNCIL_LEVEL_LABELS[app.council_level]))
     # the dossier has left this officer's queue: back to the queue
-    return _decide(app_id, ProposeForm, action, done_url=url_for(".dashboard"))
+    return _decide(app_id, ProposeForm, action, done_url=url_for(".dashboard"),
+                   perm=Perm.APPLICATION_PROPOSE)
 
 
 @bp.route("/applications/<int:app_id>/return", methods=["POST"])
-@requires(Perm.APPLICATION_DECIDE)
+@requires(Perm.APPLICATION_PROPOSE)
 def send_back(app_id: int):
     def action(app, form):
         ops.return_application(app, actor=current_user._get_current_object(),
                                level=_acting_level(app), reason=form.reason.data)
         return _("Đã trả hồ sơ %(name)s để chủ thể bổ sung.", name=app.product.name_vi)
-    return _decide(app_id, ReturnForm, action, done_url=url_for(".dashboard"))
+    return _decide(app_id, ReturnForm, action, done_url=url_for(".dashboard"),
+                   perm=Perm.APPLICATION_PROPOSE)
 
 
 @bp.route("/decisions")
@@ -328,13 +431,105 @@ def certificate(decision_id: int):
 @bp.route("/audit")
 @requires(Perm.AUDIT_VIEW)
 def audit_log():
-    """Who did what, newest first; filter by action ("decision.revoke", "user.")."""
-    from ..models import AuditEntry
+    """Who did what, newest first; filtered by person, kind of act, object and dates."""
+    from datetime import date, datetime, time, timedelta
 
-    action = (request.args.get("action") or "").strip()[:60]
+    from ..models import AuditEntry, User
+    from ..ocop.rules import VN_TZ
+    from . import audit_text
+
+    args = request.args
     query = db.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-    if action:
-        query = query.where(AuditEntry.action.startswith(action, autoescape=True))
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=50,
+    filters = {k: (args.get(k) or "").strip()[:60]
+               for k in ("actor", "area", "object", "object_id", "start", "end", "action")}
+    errors = []
+    if filters["actor"].isdigit():
+        query = query.where(AuditEntry.actor_id == int(filters["actor"]))
+    if filters["area"] in audit_text.AREAS:
+        query = query.where(AuditEntry.action.startswith(filters["area"] + "."))
+    if filters["action"]:
+        query = query.where(AuditEntry.action.startswith(filters["action"], autoescape=True))
+    if filters["object"] in audit_text.OBJECTS:
+        query = query.where(AuditEntry.object_type == filters["object"])
+        if filters["object_id"].isdigit():
+            query = query.where(AuditEntry.object_id == int(filters["object_id"]))
+    for key, bound in (("start", time.min), ("end", time.max)):
+        if filters[key]:
+            try:
+                day = date.fromisoformat(filters[key])
+            except ValueError:
+                errors.append(_("Ngày không hợp lệ: %(d)s (dùng dạng 2026-12-31).",
+                                d=filters[key]))
+                continue
+            moment = datetime.combine(day, bound, VN_TZ)
+            query = query.where(AuditEntry.at >= moment if key == "start"
+                                else AuditEntry.at < moment.replace(microsecond=0)
+                                + timedelta(seconds=1))
+    page = db.paginate(query, page=args.get("page", 1, type=int), per_page=50,
                        error_out=False)
-    return render_template("office/audit.html", page=page, action=action)
+    people = db.session.scalars(db.select(User).where(User.id.in_(
+        db.select(AuditEntry.actor_id).distinct())).order_by(User.name)).all()
+    return render_template("office/audit.html", page=page, filters=filters, people=people,
+                           areas=audit_text.AREAS, objects=audit_text.OBJECTS,
+                           text=audit_text, errors=errors), 400 if errors else 200
+
+
+def _report_period():
+    """?year=2026 (default: this year), or ?start=…&end=… (ISO dates)."""
+    from datetime import date
+
+    from flask import abort
+
+    today = today_vn()
+    try:
+        if request.args.get("start") or request.args.get("end"):
+            start = date.fromisoformat(request.args["start"])
+            end = date.fromisoformat(request.args["end"])
+        else:
+            year = int(request.args.get("year", today.year))
+            start, end = date(year, 1, 1), date(year, 12, 31)
+    except (KeyError, ValueError, OverflowError):
+        abort(400, description=_("Kỳ báo cáo không hợp lệ: dùng năm (2026) hoặc ngày "
+                                 "bắt đầu và kết thúc dạng 2026-01-31."))
+    if end < start or start.year < 2000 or end.year > today.year + 1:
+        abort(400, description=_("Kỳ báo cáo không hợp lệ: ngày kết thúc phải sau ngày bắt "
+                                 "đầu, trong khoảng 2000 đến năm sau."))
+    return start, end
+
+
+@bp.route("/report")
+@requires(Perm.OFFICE_VIEW)
+def province_report():
+    from . import report as province
+
+    start, end = _report_period()
+    data = province.build(start, end)
+    charts = {s.key: bar_chart([Bar(str(r[0]), r[-1]) for r in s.rows],
+                               title=localized(s.title))
+              for s in data.sections if s.key != "commune"}
+    return render_template("office/report.html", report=data, charts=charts,
+                           year=start.year if (start.month, start.day, end.month, end.day)
+                           == (1, 1, 12, 31) and start.year == end.year else None)
+
+
+@bp.route("/report.<fmt>")
+@requires(Perm.OFFICE_VIEW)
+def province_report_file(fmt: str):
+    from flask import abort
+
+    from . import report as province
+
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    start, end = _report_period()
+    data = province.build(start, end)
+    name = f"bao-cao-ocop-{start.isoformat()}-{end.isoformat()}.{fmt}"
+    if fmt == "xlsx":
+        response = Response(province.xlsx_bytes(data), mimetype=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    else:
+        excel_vi = request.args.get("excel") == "vi"
+        response = Response(province.csv_text(data, excel_vi=excel_vi),
+                            mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

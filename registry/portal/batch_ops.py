@@ -124,8 +124,11 @@ def add_event(batch: Batch, *, biz_step: BizStep, local_time: datetime, tz_offse
                        corrects=corrects, recorded_by_id=actor.id if actor else None)
     db.session.add(event)
     action = "event.correct" if corrects is not None else "event.add"
+    from ..models import BIZ_STEP_LABELS
+
+    step = BIZ_STEP_LABELS[biz_step][0] if biz_step in BIZ_STEP_LABELS else biz_step.value
     audit.record(action, event, f"{'Đính chính' if corrects else 'Ghi'} sự kiện "
-                 f"{biz_step.value} của lô {batch.lot_code}",
+                 f"“{step.lower()}” của lô {batch.lot_code}",
                  {"batch_id": batch.id, "corrects": corrects.id if corrects else None,
                   "time": when.isoformat()}, actor=actor)
     return event

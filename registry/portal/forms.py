@@ -3,8 +3,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import DecimalField, SelectField, SelectMultipleField
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms import DecimalField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
@@ -13,15 +13,30 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def application_form_class(criteria):
+def _criterion_choices(criteria):
+    return [("", _l("Cả hồ sơ"))] + [(c.code, f"{c.code}. {c.title_vi}") for c in criteria]
+
+
+def application_form_class(criteria, product_sets=()):
     class ApplicationForm(FlaskForm):
         requested_stars = SelectField(_l("Hạng sao đề nghị"), coerce=int,
                                       choices=[(3, "3 ★"), (4, "4 ★"), (5, "5 ★")])
         certifications = MultiCheckboxField(_l("Chứng nhận kèm theo"), coerce=int,
                                             validators=[Optional()])
         evidence = MultipleFileField(_l("Tài liệu minh chứng (PDF hoặc ảnh, tối đa 10 MB mỗi tệp)"))
+        evidence_criterion = SelectField(_l("Tài liệu này minh chứng cho"),
+                                         choices=_criterion_choices(criteria),
+                                         validators=[Optional()])
 
+    if product_sets:
+        ApplicationForm.product_set = SelectField(
+            _l("Bộ sản phẩm (Phụ lục I, Quyết định 26/2026/QĐ-TTg)"), coerce=int,
+            choices=[(0, _l("Chọn bộ sản phẩm"))] + [
+                (ps.number, f"{ps.label_vi} ({ps.sector_vi})") for ps in product_sets],
+            validators=[NumberRange(1, len(product_sets), _l("Chọn bộ sản phẩm."))])
     for c in criteria:
+        setattr(ApplicationForm, f"note_{c.code}", StringField(
+            _l("Ghi chú, căn cứ"), validators=[Optional(), Length(max=1000)]))
         setattr(ApplicationForm, f"self_{c.code}", DecimalField(
             f"{c.code}. {c.title_vi}", places=2,
             validators=[InputRequired(_l("Nhập điểm tự đánh giá.")),
@@ -30,8 +45,13 @@ def application_form_class(criteria):
     return ApplicationForm
 
 
-class EvidenceForm(FlaskForm):
-    evidence = MultipleFileField(_l("Thêm tài liệu minh chứng"))
+def evidence_form_class(criteria):
+    class EvidenceForm(FlaskForm):
+        evidence = MultipleFileField(_l("Thêm tài liệu minh chứng"))
+        evidence_criterion = SelectField(_l("Tài liệu này minh chứng cho"),
+                                         choices=_criterion_choices(criteria),
+                                         validators=[Optional()])
+    return EvidenceForm
 
 
 class SubmitForm(FlaskForm):

@@ -16,11 +16,11 @@ from ..models import (Certification, Product, ProductStatus, RatingApplication, 
                       StoredFile)
 from ..models.base import localized
 from ..models.product import rating_summary
-from ..ocop.criteria import COUNCIL_LEVEL_LABELS
+from ..ocop.criteria import CONDENSED_NOTE, COUNCIL_LEVEL_LABELS
 from ..ocop.rules import today_vn
 from ..permissions import Perm, authorize, requires
 from ..ratings import operations as ratings
-from .forms import EvidenceForm, SubmitForm, application_form_class
+from .forms import SubmitForm, application_form_class, evidence_form_class
 from .operations import add_evidence
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
@@ -50,10 +50,11 @@ def new_application(product_id: int):
     product = db.get_or_404(Product, product_id)
     authorize(Perm.APPLICATION_EDIT, product)
 
-    def save(form, self_assessment, certifications):
+    def save(form, self_assessment, certifications, **extra):
         return ratings.create_application(
             product, requested_stars=form.requested_stars.data,
-            self_assessment=self_assessment, certifications=certifications, actor=_me())
+            self_assessment=self_assessment, certifications=certifications, actor=_me(),
+            **extra)
 
     return _application_form(product, ratings.current_criteria_set(), save)
 
@@ -65,10 +66,11 @@ def edit_application(app_id: int):
     app = db.get_or_404(RatingApplication, app_id)
     authorize(Perm.APPLICATION_EDIT, app)
 
-    def save(form, self_assessment, certifications):
+    def save(form, self_assessment, certifications, **extra):
         ratings.update_application(
             app, requested_stars=form.requested_stars.data,
-            self_assessment=self_assessment, certifications=certifications, actor=_me())
+            self_assessment=self_assessment, certifications=certifications, actor=_me(),
+            **extra)
         return app
 
     return _application_form(app.product, app.criteria_set, save, editing=app)
@@ -77,7 +79,8 @@ def edit_application(app_id: int):
 def _application_form(product, criteria_set, save, editing: RatingApplication | None = None):
     """The application form (new or a draft being corrected): one transaction for the
     application, its certifications and the evidence uploaded with it."""
-    form = application_form_class(criteria_set.criteria)()
+    product_sets = criteria_set.definition.product_sets
+    form = application_form_class(criteria_set.criteria, product_sets)()
     certs = db.session.scalars(db.select(Certification).where(
         Certification.producer_id == product.producer_id)).all()
     form.certifications.choices = [(c.id, f"{c.kind_label} · {c.number or c.issuer}")
@@ -88,13 +91,19 @@ def _application_form(product, criteria_set, save, editing: RatingApplication | 
         for c in criteria_set.criteria:
             if c.code in editing.self_assessment:
                 form[f"self_{c.code}"].data = Decimal(editing.self_assessment[c.code])
+            form[f"note_{c.code}"].data = (editing.self_notes or {}).get(c.code, "")
+        if product_sets:
+            form.product_set.data = editing.product_set or 0
     status = 200
     if form.validate_on_submit():
         chosen = {c.id: c for c in certs}
         try:
             app = save(form, {c.code: form[f"self_{c.code}"].data for c in criteria_set.criteria},
-                       [chosen[i] for i in form.certifications.data or [] if i in chosen])
-            _add_uploads(app, form.evidence.name)
+                       [chosen[i] for i in form.certifications.data or [] if i in chosen],
+                       product_set=form.product_set.data if product_sets else None,
+                       self_notes={c.code: form[f"note_{c.code}"].data or ""
+                                   for c in criteria_set.criteria})
+            _add_uploads(app, form.evidence.name, form.evidence_criterion.data)
         except OperationRefused as refused:
             db.session.rollback()
             flash(refused.message, "error")
@@ -107,13 +116,15 @@ def _application_form(product, criteria_set, save, editing: RatingApplication | 
         status = 400
     return render_template("portal/application_form.html", form=form, product=product,
                            criteria=criteria_set.criteria, criteria_set=criteria_set,
-                           editing=editing), status
+                           editing=editing, condensed=localized(CONDENSED_NOTE)), status
 
 
-def _add_uploads(app: RatingApplication, field_name: str) -> None:
+def _add_uploads(app: RatingApplication, field_name: str,
+                 criterion_code: str | None = None) -> None:
     for upload in request.files.getlist(field_name):
         if upload and upload.filename:
-            add_evidence(app, upload.read(), upload.filename, actor=_me())
+            add_evidence(app, upload.read(), upload.filename, actor=_me(),
+                         criterion_code=criterion_code or None)
 
 
 @bp.route("/applications/<int:app_id>", methods=["GET", "POST"])
@@ -121,11 +132,11 @@ def _add_uploads(app: RatingApplication, field_name: str) -> None:
 def application(app_id: int):
     app = db.get_or_404(RatingApplication, app_id)
     authorize(Perm.APPLICATION_EDIT, app)
-    form = EvidenceForm()
+    form = evidence_form_class(app.criteria_set.criteria)()
     status = 200
     if form.validate_on_submit():
         try:
-            _add_uploads(app, form.evidence.name)
+            _add_uploads(app, form.evidence.name, form.evidence_criterion.data)
         except OperationRefused as refused:
             db.session.rollback()
             flash(refused.message, "error")
@@ -171,6 +182,12 @@ def file(key: str):
     path = read_path(stored)
     if not path.exists():
         abort(404)
+    if current_user.producer_id != stored.owner_producer_id:  # the office reads it
+        from .. import audit
+
+        audit.record("file.read", stored, f"{current_user.name} mở tài liệu "
+                     f"“{stored.original_name}”", {"file": stored.key})
+        db.session.commit()
     response = send_file(path, mimetype=stored.content_type, as_attachment=True,
                          download_name=stored.original_name, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"

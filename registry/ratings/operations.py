@@ -12,7 +12,8 @@ from ..models import (AdminUnit, ApplicationState, CriteriaSet, Criterion, Produ
 from ..models.base import localized, utcnow
 from ..ocop import rules
 from ..ocop.criteria import (COUNCIL_LEVEL_LABELS, CRITERIA_SETS, MIN_RECOGNISED_STARS,
-                             CouncilLevel, CriteriaSetDef, Part)
+                             CouncilLevel, CriteriaSetDef, Part, set_in_force)
+from ..notifications import operations as notices
 
 
 def ensure_criteria_sets() -> dict[str, CriteriaSet]:
@@ -82,6 +83,7 @@ def record_decision(
     actor: User | None = None,
     actor_label: str | None = None,
     is_demo: bool = False,
+    product_set: int | None = None,
 ) -> RatingDecision:
     """Record a recognition decision; a later decision supersedes the product's previous
     one, which stays in the history."""
@@ -93,6 +95,7 @@ def record_decision(
         decision_number=decision_number, decided_on=decided_on,
         valid_until=rules.valid_until(decided_on), application=application,
         decided_by_id=actor.id if actor else None, supersedes=previous, is_demo=is_demo,
+        product_set=application.product_set if application is not None else product_set,
     )
     db.session.add(decision)
     if application is not None:
@@ -120,15 +123,17 @@ def revoke_decision(decision: RatingDecision, *, reason: str, on: date,
     decision.revocation_reason = reason
     decision.revoked_by_id = actor.id if actor else None
     audit.record("decision.revoke", decision,
-                 f"Thu hồi quyết định {decision.decision_number} ({decision.stars} sao)",
+                 f"Thu hồi quyết định {decision.decision_number} ({decision.stars} sao, "
+                 f"{decision.product.name_vi}): {reason}",
                  {"reason": reason, "revoked_on": on}, actor=actor, actor_label=actor_label)
+    notices.decision_revoked(decision, actor=actor)
 
 
 # --------------------------------------------------------------------------- workflow
 
-def current_criteria_set() -> CriteriaSet:
-    """The set new applications are scored under: the last one defined."""
-    last = CRITERIA_SETS[-1]
+def current_criteria_set(on: date | None = None) -> CriteriaSet:
+    """The set a dossier started on ``on`` (today) is scored under: the newest in force."""
+    last = set_in_force(on or rules.today_vn())
     row = db.session.scalar(db.select(CriteriaSet).filter_by(code=last.code,
                                                              version=last.version))
     if row is None:
@@ -151,11 +156,28 @@ def _check_points(criteria_set: CriteriaSet, points: dict[str, Decimal]) -> Deci
     return total
 
 
+def _check_product_set(cs: CriteriaSet, product_set: int | None) -> int | None:
+    if not cs.has_product_sets:
+        return None
+    if product_set is None or cs.definition.product_set(product_set) is None:
+        raise OperationRefused(_("Chọn bộ sản phẩm của %(criteria)s mà sản phẩm thuộc về.",
+                                 criteria=cs.code))
+    return product_set
+
+
+def _clean_notes(cs: CriteriaSet, notes: dict[str, str] | None) -> dict[str, str]:
+    codes = {c.code for c in cs.criteria}
+    return {k: v.strip()[:1000] for k, v in (notes or {}).items()
+            if k in codes and v and v.strip()}
+
+
 def create_application(product: Product, *, requested_stars: int,
                        self_assessment: dict[str, Decimal],
                        certifications: list | None = None,
-                       actor: User | None = None) -> RatingApplication:
-    """A draft application for one of the producer's products."""
+                       actor: User | None = None, product_set: int | None = None,
+                       self_notes: dict[str, str] | None = None) -> RatingApplication:
+    """A draft application for one of the producer's products, under the criteria set
+    in force today (and, from Decision 26/2026, one of its product sets)."""
     if db.session.scalar(db.select(RatingApplication.id).where(
             RatingApplication.product_id == product.id,
             RatingApplication.state.in_((ApplicationState.DRAFT,) + PENDING))) is not None:
@@ -167,6 +189,7 @@ def create_application(product: Product, *, requested_stars: int,
     total = _check_points(cs, self_assessment)
     app = RatingApplication(
         product=product, criteria_set=cs, state=ApplicationState.DRAFT,
+        product_set=_check_product_set(cs, product_set), self_notes=_clean_notes(cs, self_notes),
         council_level=CouncilLevel(cs.award_levels[str(requested_stars)]),
         requested_stars=requested_stars,
         self_assessment={k: str(v) for k, v in self_assessment.items()}, self_points=total,
@@ -179,7 +202,8 @@ def create_application(product: Product, *, requested_stars: int,
 
 def update_application(app: RatingApplication, *, requested_stars: int,
                        self_assessment: dict[str, Decimal], certifications: list,
-                       actor: User | None = None) -> None:
+                       actor: User | None = None, product_set: int | None = None,
+                       self_notes: dict[str, str] | None = None) -> None:
     """Correct a draft (before it is submitted, or after it was returned to complete)."""
     if app.state is not ApplicationState.DRAFT:
         raise OperationRefused(_("Chỉ sửa được hồ sơ đang soạn."), 409)
@@ -191,6 +215,8 @@ def update_application(app: RatingApplication, *, requested_stars: int,
     app.council_level = app.award_level
     app.self_assessment = {k: str(v) for k, v in self_assessment.items()}
     app.self_points = total
+    app.product_set = _check_product_set(app.criteria_set, product_set)
+    app.self_notes = _clean_notes(app.criteria_set, self_notes)
     app.certifications = list(certifications)
     audit.record("application.update", app, f"Sửa hồ sơ đánh giá {app.product.name_vi}",
                  {"before": before, "requested_stars": requested_stars,
@@ -224,6 +250,7 @@ def submit_application(app: RatingApplication, *, actor: User | None = None,
                  {"council_level": app.council_level,
                   "council_unit": app.council_unit.full_name if app.council_unit else None},
                  actor=actor)
+    notices.application_queued(app, actor=actor)
 
 
 def unit_for(producer, level: CouncilLevel) -> AdminUnit | None:
@@ -270,6 +297,7 @@ def propose_application(app: RatingApplication, *, actor: User, level: CouncilLe
                  {"from_level": level, "to_level": app.council_level,
                   "to_unit": app.council_unit.full_name if app.council_unit else None},
                  actor=actor)
+    notices.application_queued(app, actor=actor)
 
 
 def return_application(app: RatingApplication, *, actor: User, level: CouncilLevel,
@@ -285,16 +313,46 @@ def return_application(app: RatingApplication, *, actor: User, level: CouncilLev
     app.council_level = app.award_level
     app.council_unit = None
     audit.record("application.return", app,
-                 f"Trả hồ sơ {app.product.name_vi} để chủ thể bổ sung",
+                 f"Trả hồ sơ {app.product.name_vi} để chủ thể bổ sung: {reason}",
                  {"reason": reason, "level": level}, actor=actor)
+    notices.application_returned(app, reason, actor=actor)
+
+
+def quorum(level: CouncilLevel) -> int:
+    """Score sheets a decision of the council at ``level`` needs (``COUNCIL_QUORUM``)."""
+    from flask import current_app
+
+    configured = current_app.config.get("COUNCIL_QUORUM") or {}
+    if isinstance(configured, int):
+        return max(1, configured)
+    return max(1, int(configured.get(level.value, 3)))
+
+
+def sheets_missing(app: RatingApplication) -> int:
+    return max(0, quorum(app.council_level) - len(app.submitted_sheets()))
+
+
+def _check_quorum(app: RatingApplication) -> None:
+    missing = sheets_missing(app)
+    if missing:
+        raise OperationRefused(
+            _("Hội đồng cần %(quorum)s phiếu chấm độc lập trước khi quyết định; mới có "
+              "%(have)s phiếu (còn thiếu %(missing)s).", quorum=quorum(app.council_level),
+              have=len(app.submitted_sheets()), missing=missing), 409)
 
 
 def score_application(app: RatingApplication, reviewer: User,
                       lines: dict[int, tuple[Decimal, bool | None, str | None]]) -> ScoreSheet:
-    """Record (or replace) one reviewer's score sheet: {criterion id: (points, met, note)}."""
+    """Record one reviewer's score sheet: {criterion id: (points, met, note)}. Each
+    reviewer scores once and on their own: a sent sheet is final (the reviewer then sees
+    the others'), and the dossier is "scored" when the council's quorum of sheets is in."""
     if app.state not in (ApplicationState.SUBMITTED, ApplicationState.SCORED):
         raise OperationRefused(_("Hồ sơ này không ở trạng thái chờ chấm điểm."), 409)
     _not_awaiting_proposal(app)
+    mine = app.sheet_of(reviewer)
+    if mine is not None and mine.submitted_at is not None:
+        raise OperationRefused(_("Bạn đã nộp phiếu chấm cho hồ sơ này; phiếu đã nộp không "
+                                 "sửa được."), 409)
     criteria = {c.id: c for c in app.criteria_set.criteria}
     missing = [c.code for cid, c in criteria.items() if cid not in lines]
     if missing:
@@ -318,12 +376,16 @@ def score_application(app: RatingApplication, reviewer: User,
             met=(bool(met) if criterion.mandatory_from_stars is not None else None)))
     sheet.recompute()
     sheet.submitted_at = utcnow()
-    app.state = ApplicationState.SCORED
+    complete = sheets_missing(app) == 0
     audit.record("application.score", app,
-                 f"{reviewer.name} chấm {sheet.total} điểm cho {app.product.name_vi}",
+                 f"{reviewer.name} chấm {sheet.total} điểm cho {app.product.name_vi} "
+                 f"(phiếu {len(app.submitted_sheets())}/{quorum(app.council_level)})",
                  {"reviewer_id": reviewer.id, "total": sheet.total,
                   "parts": [sheet.part_a, sheet.part_b, sheet.part_c],
                   "mandatory_met": sheet.mandatory_met}, actor=reviewer)
+    if complete and app.state is ApplicationState.SUBMITTED:
+        app.state = ApplicationState.SCORED
+        notices.application_scored(app, actor=reviewer)
     return sheet
 
 
@@ -346,8 +408,11 @@ def approve_application(app: RatingApplication, *, actor: User, level: CouncilLe
                         issuing_body: str) -> RatingDecision:
     """Recognise the product: the stars must be supported by the average points, the
     mandatory criteria of that level, and this council's level."""
+    if app.state is ApplicationState.SUBMITTED and not app.awaiting_proposal:
+        _check_quorum(app)  # being scored: say how many sheets are missing
     if app.state not in (ApplicationState.SCORED, ApplicationState.POTENTIAL_5STAR):
         raise OperationRefused(_("Chỉ quyết định được hồ sơ đã chấm điểm."), 409)
+    _check_quorum(app)
     points = app.average_points()
     if points is None:
         raise OperationRefused(_("Hồ sơ chưa có phiếu chấm điểm nào."))
@@ -359,11 +424,13 @@ def approve_application(app: RatingApplication, *, actor: User, level: CouncilLe
               stars=stars, failed="; ".join(failed)))
     if not decision_number.strip() or not issuing_body.strip():
         raise OperationRefused(_("Cần số quyết định và cơ quan ban hành."))
-    return record_decision(
+    decision = record_decision(
         product=app.product, criteria_set=app.criteria_set, stars=stars, points=points,
         issuing_body=issuing_body.strip(), issuing_level=level,
         decision_number=decision_number.strip(), decided_on=decided_on, application=app,
         actor=actor)
+    notices.application_decided(app, decision, actor=actor)
+    return decision
 
 
 def reject_application(app: RatingApplication, *, actor: User, reason: str) -> None:
@@ -373,10 +440,12 @@ def reject_application(app: RatingApplication, *, actor: User, reason: str) -> N
     reason = (reason or "").strip()
     if not reason:
         raise OperationRefused(_("Phải ghi rõ lý do không công nhận."))
+    _check_quorum(app)
     app.state = ApplicationState.REJECTED
     app.rejection_reason = reason
-    audit.record("application.reject", app, f"Không công nhận {app.product.name_vi}",
+    audit.record("application.reject", app, f"Không công nhận {app.product.name_vi}: {reason}",
                  {"reason": reason}, actor=actor)
+    notices.application_decided(app, None, actor=actor)
 
 
 #: Points from which a province may propose a 4★ product to the national council.
@@ -386,10 +455,13 @@ POTENTIAL_5STAR_POINTS = Decimal(90)
 def forward_potential_5star(app: RatingApplication, *, actor: User,
                             level: CouncilLevel) -> None:
     """Mark "potential 5★" and send the application to the national council."""
+    if app.state is ApplicationState.SUBMITTED and not app.awaiting_proposal:
+        _check_quorum(app)
     if app.state is not ApplicationState.SCORED:
         raise OperationRefused(_("Chỉ hồ sơ đã chấm điểm mới chuyển được."), 409)
     if level is not CouncilLevel.PROVINCE:
         raise OperationRefused(_("Chỉ hội đồng cấp tỉnh đề nghị sản phẩm tiềm năng 5 sao."), 403)
+    _check_quorum(app)
     points = app.average_points()
     if points is None or points < POTENTIAL_5STAR_POINTS:
         raise OperationRefused(
@@ -405,6 +477,7 @@ def forward_potential_5star(app: RatingApplication, *, actor: User,
     audit.record("application.potential_5star", app,
                  f"{app.product.name_vi}: tiềm năng 5 sao, chuyển Hội đồng trung ương",
                  {"points": points}, actor=actor)
+    notices.application_queued(app, actor=actor)
 
 
 def expiring_decisions(on: date, days: int = rules.EXPIRY_NOTICE_DAYS) -> list[RatingDecision]:
@@ -420,3 +493,35 @@ def expiring_decisions(on: date, days: int = rules.EXPIRY_NOTICE_DAYS) -> list[R
         .order_by(RatingDecision.valid_until)
     ).all()
     return [d for d in candidates if d.product.current_decision(on) is d]
+
+
+def unattended(apps: list[RatingApplication]) -> list[RatingApplication]:
+    """Dossiers waiting at a level and area where the registry has nobody to handle
+    them (no active officer or council member): the province and administrators see
+    them flagged."""
+    return [a for a in apps if not notices.handlers_of(a)]
+
+
+def assign_officer(app: RatingApplication, officer: User, *, actor: User) -> None:
+    """Give a reviewer account the council seat (level and area) where ``app`` waits,
+    so that it, and every later dossier there, has someone to handle it."""
+    from ..models import Role
+
+    if officer.role is not Role.REVIEWER or not officer.active:
+        raise OperationRefused(_("Chỉ giao được cho tài khoản thành viên hội đồng đang "
+                                 "hoạt động."))
+    if officer.producer_id is not None and officer.producer_id == app.product.producer_id:
+        raise OperationRefused(_("Người này thuộc chủ thể của hồ sơ, không xử lý được hồ "
+                                 "sơ của chính mình."), 409)
+    before = {"level": officer.council_level,
+              "unit": officer.council_unit.full_name if officer.council_unit else None}
+    officer.council_level = app.council_level
+    officer.council_unit = app.council_unit
+    where = app.council_unit.full_name if app.council_unit else \
+        COUNCIL_LEVEL_LABELS[app.council_level][0]
+    audit.record("user.assign", officer,
+                 f"Giao {officer.name} xử lý hồ sơ tại {where} "
+                 f"(từ hồ sơ {app.product.name_vi})",
+                 {"before": before, "level": app.council_level, "unit": where,
+                  "application_id": app.id}, actor=actor)
+    notices.application_queued(app, actor=actor)

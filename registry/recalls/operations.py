@@ -78,6 +78,9 @@ def recall_batch(batch: Batch, *, reason: str, advice: str, recalled_on: date | 
                  {"batch_id": batch.id, "product_id": batch.product_id,
                   "recalled_on": recalled_on, "reason": reason, "advice": advice},
                  actor=actor, actor_label=actor_label)
+    from ..notifications.operations import batch_recalled
+
+    batch_recalled(batch, recall, actor=actor)
     return recall
 
 

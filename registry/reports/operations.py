@@ -142,6 +142,9 @@ def create_report(*, address: str, what_seen: str, where_bought: str | None,
         where_bought=where_bought, phone=phone, client_hash=client)
     db.session.add(report)
     db.session.flush()
+    from ..notifications.operations import fake_reported
+
+    fake_reported(report)
     return report
 
 

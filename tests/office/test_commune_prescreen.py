@@ -62,7 +62,7 @@ def submitted(member):
     product = factories.make_product(member, name_vi=NAME)
     cs = ops.current_criteria_set()
     app = ops.create_application(
-        product, requested_stars=3,
+        product, product_set=1, requested_stars=3,
         self_assessment={c.code: c.max_points * Decimal("0.65") for c in cs.criteria})
     ops.submit_application(app)
     db.session.commit()
@@ -204,9 +204,10 @@ def test_a_returned_dossier_is_corrected_by_its_producer_then_submitted_again(
     first = submitted.criteria_set.criteria[0]
     prefilled = (first.max_points * Decimal("0.65")).quantize(Decimal("0.01"))
     assert "Sửa hồ sơ đánh giá" in form and f'value="{prefilled}"' in form
+    assert '<option selected value="1">1. Rau, củ, quả, hạt tươi' in form
     data = {f"self_{c.code}": str(c.max_points * Decimal("0.6"))
             for c in submitted.criteria_set.criteria}
-    response = _post(client, url, url, requested_stars="3", **data)
+    response = _post(client, url, url, requested_stars="3", product_set="1", **data)
     assert response.status_code == 302
     app = _fresh(submitted.id)
     assert app.self_points == Decimal("60.00") and app.state is ApplicationState.DRAFT
@@ -219,7 +220,7 @@ def test_a_returned_dossier_is_corrected_by_its_producer_then_submitted_again(
             in client.get(mine).get_data(as_text=True))
     assert _fresh(submitted.id).awaiting_proposal
     # a submitted dossier cannot be edited; another producer's member cannot open it
-    assert _post(client, url, mine, requested_stars="3", **data).status_code == 409
+    assert _post(client, url, mine, requested_stars="3", product_set="1", **data).status_code == 409
     auth.logout()
     auth.login("member.b")
     assert client.get(url).status_code == 403

@@ -33,19 +33,20 @@ def _self_assessment() -> dict:
 def submitted(producer):
     product = factories.make_product(producer, name_vi="Bưởi Năm Roi Kế Thành",
                                      gtin="8939999000055")
-    app = ops.create_application(product, requested_stars=4,
+    app = ops.create_application(product, requested_stars=4, product_set=1,
                                  self_assessment=_self_assessment())
     return factories.submit_and_propose(app)  # the commune proposes it
 
 
 @pytest.fixture
 def national_user(app_ctx):
-    return factories.make_user("trunguong", role="reviewer", council_level="national")
+    return factories.make_user("trunguong", role="reviewer", council_level="national",
+                               is_chair=True)
 
 
 def _score(app, reviewer, fraction):
-    ops.score_application(app, reviewer, _full_marks(app, Decimal(fraction)))
-    db.session.commit()
+    """The council's quorum of sheets, ``reviewer`` (the chair) among them."""
+    factories.score_by_council(app, fraction, first=reviewer)
 
 
 def _post(client, url, form_url, **data):
@@ -65,7 +66,8 @@ def test_a_proposed_application_waits_in_the_province_queue(client, auth, submit
 def test_a_reviewer_scores_through_the_form_and_the_sheet_shows_the_average(
         client, auth, submitted, reviewer_user):
     other = factories.make_user("reviewer2", role="reviewer", council_level="province")
-    _score(submitted, other, "0.8")  # 80 points
+    ops.score_application(submitted, other, _full_marks(submitted, Decimal("0.8")))
+    db.session.commit()  # 80 points
     auth.login("reviewer")
     url = f"/office/applications/{submitted.id}/score"
     data = {}
@@ -76,8 +78,16 @@ def test_a_reviewer_scores_through_the_form_and_the_sheet_shows_the_average(
     response = _post(client, url, url, **data)
     assert response.status_code == 302
     page = client.get(f"/office/applications/{submitted.id}").get_data(as_text=True)
-    assert "Điểm trung bình: 75.00" in page
+    assert "Điểm trung bình: 75" in page and "Đã nộp 2/3 phiếu chấm độc lập." in page
     db.session.expire_all()
+    assert db.session.get(RatingApplication, submitted.id).state is ApplicationState.SUBMITTED
+    third = factories.make_user("reviewer3", role="reviewer", council_level="province")
+    ops.score_application(db.session.get(RatingApplication, submitted.id), third,
+                          _full_marks(submitted, Decimal("0.75")))
+    db.session.commit()
+    page = client.get(f"/office/applications/{submitted.id}").get_data(as_text=True)
+    assert "Điểm trung bình: 75" in page and "Đã nộp 3/3 phiếu chấm độc lập." in page
+    assert "thấp nhất 70, cao nhất 80 (chênh 10 điểm)" in page
     assert db.session.get(RatingApplication, submitted.id).state is ApplicationState.SCORED
     assert db.session.scalar(db.select(AuditEntry).filter_by(action="application.score",
                                                              actor_id=reviewer_user.id))
@@ -130,6 +140,7 @@ def test_a_failed_mandatory_criterion_blocks_that_level(app_ctx, submitted, revi
     c1 = next(c for c in submitted.criteria_set.criteria if c.code == "C1")
     lines[c1.id] = (lines[c1.id][0], False, "Chưa công bố tiêu chuẩn")
     ops.score_application(submitted, reviewer_user, lines)
+    factories.score_by_council(submitted, "0.85", count=2)  # the two other members
     with pytest.raises(OperationRefused, match="C1 Tiêu chuẩn sản phẩm đã công bố"):
         ops.approve_application(submitted, actor=reviewer_user, level=CouncilLevel.PROVINCE,
                                 stars=4, decision_number="1/QĐ", decided_on=today_vn(),
@@ -302,8 +313,9 @@ def test_the_audit_log_is_for_administrators(client, auth, submitted, admin_user
     assert client.get("/office/audit").status_code == 403
     auth.logout()
     auth.login("admin")
-    html = client.get("/office/audit?action=application.").get_data(as_text=True)
-    assert "application.submit" in html and "user.create" not in html
+    html = client.get("/office/audit?area=application").get_data(as_text=True)
+    assert "Nộp hồ sơ đánh giá Bưởi Năm Roi Kế Thành (4 sao)" in html
+    assert "Tạo tài khoản" not in html and "application.submit" not in html
 
 
 def test_printer_offsets_are_remembered_and_the_alignment_page_is_a_pdf(

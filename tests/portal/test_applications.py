@@ -24,7 +24,7 @@ def product(producer):
 def _form(client, product_id, files=None, **overrides):
     url = f"/portal/products/{product_id}/application"
     token = csrf_token(client.get(url).get_data(as_text=True))
-    data = {"csrf_token": token, "requested_stars": "4"}
+    data = {"csrf_token": token, "requested_stars": "4", "product_set": "1"}
     for c in current_criteria_set().criteria:
         data[f"self_{c.code}"] = str(c.max_points * 3 / 4)
     data.update(overrides)

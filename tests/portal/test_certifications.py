@@ -103,7 +103,11 @@ def test_a_member_adds_a_certification_with_its_evidence(app, client, auth, prod
     assert f"/portal/files/{key}" in listing
     assert client.get(f"/portal/files/{key}").data == PDF
     auth.logout()
-    auth.login("reviewer")  # the office reads it too
+    auth.login("reviewer")  # a council member reads it only in a dossier it may read
+    assert client.get(f"/portal/files/{key}").status_code == 403
+    auth.logout()
+    factories.make_user("admin", role="admin")
+    auth.login("admin")  # the office's administrator keeps certificates for producers
     assert client.get(f"/portal/files/{key}").status_code == 200
 
 

@@ -47,16 +47,14 @@ def submitted(producer):
                                      gtin="8939999000055")
     cs = ops.current_criteria_set()
     app = ops.create_application(
-        product, requested_stars=4,
+        product, product_set=1, requested_stars=4,
         self_assessment={c.code: c.max_points * Decimal("0.7") for c in cs.criteria})
     return factories.submit_and_propose(app)  # the commune proposes it
 
 
 def _score(app: RatingApplication, reviewer, fraction: str) -> None:
-    lines = {c.id: ((c.max_points * Decimal(fraction)).quantize(Decimal("0.01")), True, None)
-             for c in app.criteria_set.criteria}
-    ops.score_application(app, reviewer, lines)
-    db.session.commit()
+    """The council's quorum of sheets, ``reviewer`` (the chair) among them."""
+    factories.score_by_council(app, fraction, first=reviewer)
 
 
 def _approve(client, app_id: int, stars: str):
@@ -170,7 +168,8 @@ def test_a_taken_lot_code_is_refused_in_vietnamese_by_default(client, auth, prod
 def _application_form(client, product_id: int, files):
     url = f"/portal/products/{product_id}/application"
     token = csrf_token(client.get(url).get_data(as_text=True))
-    data = {"csrf_token": token, "requested_stars": "4", "evidence": files}
+    data = {"csrf_token": token, "requested_stars": "4", "product_set": "1",
+            "evidence": files}
     for c in ops.current_criteria_set().criteria:
         data[f"self_{c.code}"] = str(c.max_points * 3 / 4)
     return client.post(url, data=data, content_type="multipart/form-data")

@@ -31,7 +31,7 @@ PAGES = ["scan", "product", "batch", "catalogue"]
 
 def _application(product, state: ApplicationState):
     cs = ops.current_criteria_set()
-    app = ops.create_application(product, requested_stars=4, self_assessment={
+    app = ops.create_application(product, requested_stars=4, product_set=1, self_assessment={
         c.code: c.max_points * Decimal("0.7") for c in cs.criteria})
     app.state = state
     db.session.commit()

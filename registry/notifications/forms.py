@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, SelectField
+from wtforms.validators import Length, Optional, Regexp
+
+
+def settings_form_class(kinds: dict[str, tuple[str, str]]):
+    from ..models.base import localized
+
+    class SettingsForm(FlaskForm):
+        email = EmailField(_l("Địa chỉ thư"), validators=[
+            Optional(), Length(max=200),
+            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Địa chỉ thư không hợp lệ."))])
+        locale = SelectField(_l("Ngôn ngữ của thư"), choices=[("vi", "Tiếng Việt"),
+                                                             ("en", "English")])
+
+    for i, (kind, pair) in enumerate(kinds.items()):
+        setattr(SettingsForm, f"kind_{i}", BooleanField(localized(pair), default=True))
+    return SettingsForm
+
+
+class ReadForm(FlaskForm):
+    pass
