@@ -12,6 +12,13 @@ import gc
 worker_class = "gthread"
 threads = 4
 
+# gunicorn 25.1+ runs a control-socket server in a thread of the arbiter, which then
+# forks workers while that thread may hold a lock (its log line races the fork): a
+# worker could start with the logging lock taken and hang at its first log call, as a
+# test run did. Every instance also shares one socket path (~/.gunicorn/gunicorn.ctl).
+# The registry does not use gunicornc: no control socket (older gunicorns ignore this).
+control_socket_disable = True
+
 
 def post_worker_init(worker):  # noqa: ARG001 - gunicorn's hook signature
     """Once the app is loaded in a worker, move everything alive into the permanent

@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 from .product_sets import CITATION as CITATION_26_2026, PRODUCT_SETS, ProductSet
+from .rules import STAR_BANDS, stars_for_points
 
 
 class CouncilLevel(enum.Enum):
@@ -88,6 +89,8 @@ class CriteriaSetDef:
     citation: str = ""
     #: Product sets a dossier chooses from (Decision 26/2026, Annex I); empty before it.
     product_sets: tuple[ProductSet, ...] = ()
+    #: (stars, lowest points), highest first: every set so far keeps the same cut points.
+    star_bands: tuple[tuple[int, Decimal], ...] = STAR_BANDS
 
     @property
     def key(self) -> str:
@@ -95,6 +98,10 @@ class CriteriaSetDef:
 
     def product_set(self, number: int | None) -> ProductSet | None:
         return next((s for s in self.product_sets if s.number == number), None)
+
+    def stars_for(self, points) -> int:
+        """The star band of a total under this set's cut points."""
+        return stars_for_points(points, self.star_bands)
 
 
 def _c(code: str, part: str, vi: str, en: str, pts: int, mandatory: int | None = None):

@@ -31,6 +31,10 @@ class ProductSet:
     def label_vi(self) -> str:
         return f"{self.number}. {self.name_vi}"
 
+    @property
+    def label_en(self) -> str:
+        return f"{self.number}. {self.name_en}"
+
 
 _FOOD, _DRINK, _HERB, _CRAFT, _LIVING, _TOUR = (
     "Thực phẩm", "Đồ uống", "Dược liệu và sản phẩm từ dược liệu", "Hàng thủ công mỹ nghệ",

@@ -33,12 +33,13 @@ def today_vn() -> date:
     return datetime.now(VN_TZ).date()
 
 
-def stars_for_points(points: Decimal | int | float | str) -> int:
+def stars_for_points(points: Decimal | int | float | str,
+                     bands: tuple[tuple[int, Decimal], ...] = STAR_BANDS) -> int:
     """Star band for a total score out of 100 (29.9 → 1★, 30 → 2★, 70 → 4★, 90 → 5★)."""
     value = Decimal(str(points))
     if value < 0 or value > MAX_POINTS:
         raise ValueError(f"points must be between 0 and 100, got {value}")
-    for stars, lowest in STAR_BANDS:
+    for stars, lowest in bands:
         if value >= lowest:
             return stars
     raise AssertionError("unreachable: the lowest band starts at 0")

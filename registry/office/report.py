@@ -158,11 +158,13 @@ def csv_text(report: ProvinceReport, *, excel_vi: bool) -> str:
     import csv
     from decimal import Decimal
 
+    from ..exports import safe_cell
+
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=";" if excel_vi else ",")
     for row in table_rows(report):
         out = []
-        for cell in row:
+        for cell in map(safe_cell, row):  # names can never become formulas
             if isinstance(cell, Decimal):
                 text = f"{cell:.2f}"
                 out.append(text.replace(".", ",") if excel_vi else text)
@@ -186,8 +188,12 @@ def xlsx_bytes(report: ProvinceReport) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = f"OCOP {report.start.year}"
+    from ..exports import safe_cell
+
     for row in table_rows(report):
-        sheet.append([float(c) if isinstance(c, Decimal) else c for c in row])
+        # a text cell starting with "=" is text in the file, but stays harmless if the
+        # sheet is saved again as CSV
+        sheet.append([float(c) if isinstance(c, Decimal) else safe_cell(c) for c in row])
         if row and isinstance(row[0], str) and len(row) >= 2 and all(
                 isinstance(c, str) for c in row):
             for cell in sheet[sheet.max_row]:

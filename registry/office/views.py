@@ -1,7 +1,6 @@
 """The office's pages. Every route checks its permission through ``registry.permissions``."""
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 
@@ -19,10 +18,11 @@ from ..models import (PENDING_STATES, AdminUnit, Producer, Product, RatingApplic
                       RatingDecision, Role)
 from ..ocop.criteria import COUNCIL_LEVEL_LABELS, CONDENSED_NOTE, CouncilLevel
 from ..ocop.groups import GROUPS
-from ..ocop.rules import stars_for_points, today_vn
+from ..ocop.rules import today_vn
 from ..permissions import Perm, allowed, authorize, requires
 from ..ratings import operations as ops
 from ..ratings.queries import current_valid_decisions
+from ..exports import SafeWriter
 from .charts import Bar, bar_chart
 from .forms import (ApproveForm, AssignForm, ForwardForm, ProposeForm, RejectForm, ReturnForm, RevokeForm,
                     score_form_class)
@@ -146,7 +146,7 @@ def application(app_id: int):
     average = app.average_points()
     approve = ApproveForm()
     if average is not None:
-        approve.stars.data = max(3, min(5, stars_for_points(average)))
+        approve.stars.data = max(3, min(5, app.criteria_set.definition.stars_for(average)))
     approve.issuing_body.data = _issuing_body(app, level)
     mine = app.sheet_of(current_user._get_current_object())
     return render_template(
@@ -383,7 +383,7 @@ def decisions_csv():
 
     def rows() -> Iterator[str]:
         buf = io.StringIO()
-        writer = csv.writer(buf)
+        writer = SafeWriter(buf)
         yield "\ufeff"  # BOM: Excel then reads the file as UTF-8 (Vietnamese intact)
         writer.writerow(CSV_COLUMNS)
         query = (db.select(RatingDecision)

@@ -2,7 +2,6 @@
 and scan insights. Routes live on this module's blueprint ``bp``."""
 from __future__ import annotations
 
-import csv
 import io
 from datetime import datetime
 
@@ -22,6 +21,7 @@ from ..permissions import Perm, authorize, requires
 from ..public.scan.rules import DEFAULT_WARNING_THRESHOLD
 from ..recalls.forms import LiftForm, RecallForm
 from ..recalls.operations import DEFAULT_ADVICE, active_recall_of
+from ..exports import SafeWriter
 from . import batch_ops, insights
 from .batch_forms import BatchForm, ConfirmForm, EventForm
 
@@ -243,7 +243,7 @@ def scans_csv():
 
     def rows():
         buf = io.StringIO()
-        writer = csv.writer(buf)
+        writer = SafeWriter(buf)
         yield "\ufeff"  # UTF-8 BOM so Excel shows Vietnamese
         writer.writerow(["Thời điểm (giờ Việt Nam)", "Sản phẩm", "Lô", "Số sê-ri",
                          "Số thứ tự", "Loại truy cập"])

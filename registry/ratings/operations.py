@@ -54,7 +54,7 @@ def check_award(criteria_set: CriteriaSet, stars: int, level: CouncilLevel,
         raise OperationRefused(
             _("Chỉ công nhận sản phẩm OCOP từ %(min)s đến 5 sao.", min=MIN_RECOGNISED_STARS))
     if points is not None:
-        band = rules.stars_for_points(points)
+        band = criteria_set.definition.stars_for(points)
         if stars > band:
             raise OperationRefused(
                 _("%(points)s điểm chỉ đạt hạng %(band)s sao; không thể công nhận %(stars)s sao "

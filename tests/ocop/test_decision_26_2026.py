@@ -28,6 +28,13 @@ def test_the_set_has_the_decisions_part_maxima_and_adds_up():
                                5: CouncilLevel.NATIONAL}
 
 
+def test_the_star_bands_are_the_sets_data_with_the_same_cut_points():
+    assert SET.star_bands == ((5, Decimal(90)), (4, Decimal(70)), (3, Decimal(50)),
+                              (2, Decimal(30)), (1, Decimal(0)))
+    assert [SET.stars_for(p) for p in ("49.99", "50", "69.5", "70", "89.99", "90")] == [
+        2, 3, 3, 4, 4, 5]
+
+
 def test_it_is_in_force_from_22_may_2026_and_earlier_dossiers_keep_theirs():
     assert SET.effective_from == date(2026, 5, 22)
     assert set_in_force(date(2026, 5, 22)) is SET

@@ -150,3 +150,23 @@ def test_the_dashboard_names_groups_whole(client, auth, demo):
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
     assert "Dược liệu và sản phẩm từ dược liệu" in text
     factories  # noqa: B018 - shared helpers imported for fixtures
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_in_every_export(client, auth, producer,
+                                                                      reviewer_user):
+    evil = '=HYPERLINK("http://evil.example","Bấm")'
+    product = factories.make_product(producer, name_vi=evil)
+    factories.make_decision(product, date(2026, 2, 1), number="+1/QĐ")
+    auth.login("reviewer")
+    for url in ("/office/report.csv?year=2026", "/office/report.csv?year=2026&excel=vi",
+                "/office/decisions.csv"):
+        text = client.get(url).get_data(as_text=True)
+        rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";" if "excel" in url
+                               else ","))
+        cells = [c for r in rows for c in r]
+        assert "'" + evil in cells and evil not in cells, url
+        assert "'+1/QĐ" in cells, url
+    book = load_workbook(io.BytesIO(client.get("/office/report.xlsx?year=2026").data))
+    values = [c.value for row in book.active.iter_rows() for c in row]
+    assert "'" + evil in values
+    assert not any(c.data_type == "f" for row in book.active.iter_rows() for c in row)
