@@ -39,7 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     finish_config(app.config, app.instance_path, debug=app.debug)
 
-    from . import db_setup, errors, i18n
+    from . import db_setup, errors, i18n, security
     from .sessions import LazySessionInterface
 
     app.session_interface = LazySessionInterface()
@@ -54,6 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
 
     from . import auth, main, templating
     from .printing.views import bp as printing_bp

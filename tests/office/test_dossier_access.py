@@ -64,11 +64,23 @@ READERS = {
 
 
 def _file_urls(app: RatingApplication) -> list[str]:
+    """Every route that serves stored files, for each document of the dossier."""
     urls = []
     for e in app.evidence:
         urls += [f"/portal/files/{e.file.key}",
                  f"/office/applications/{app.id}/files/{e.file.key}"]
     return urls
+
+
+def test_the_public_photo_route_never_serves_a_dossier_document(client, auth, dossiers):
+    for login in [None, *OFFICE]:
+        if login:
+            auth.login(login, DEMO_PASSWORD)
+        for app in dossiers.values():
+            for e in app.evidence:
+                assert client.get(f"/media/photos/{e.file.key}").status_code == 404
+        if login:
+            auth.logout()
 
 
 @pytest.mark.parametrize("login", OFFICE)
