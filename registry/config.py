@@ -54,6 +54,9 @@ class Defaults:
     # redis://host:6379 so every app process shares one count.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Failed logins allowed per account name and per client address before 429.
+    LOGIN_RATE_LIMIT_ACCOUNT = "20 per hour"
+    LOGIN_RATE_LIMIT_CLIENT = "60 per hour"
     # Score sheets a council decision needs, per council level (Decision 26/2026 and
     # earlier sets leave the council's size to the province: 3 is the registry's default).
     COUNCIL_QUORUM = {"commune": 3, "district": 3, "province": 3, "national": 3}

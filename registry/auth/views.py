@@ -3,11 +3,17 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from functools import cache
 
-from ..extensions import db, login_manager
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .. import audit
+from ..reports.operations import client_hash
+from ..extensions import db, limiter, login_manager
 from ..models import User
 from ..models.base import utcnow
 from .forms import LoginForm
@@ -36,20 +42,62 @@ def safe_next(target: str | None) -> str:
     return url_for("main.index")
 
 
+#: Failed logins allowed per account name and per client address (Flask-Limiter syntax);
+#: only failures count, so people who type their password right are never held up.
+DEFAULT_ACCOUNT_LIMIT = "20 per hour"
+DEFAULT_CLIENT_LIMIT = "60 per hour"
+
+
+def _account_key() -> str:
+    return "login-account:" + (request.form.get("login") or "").strip().lower()[:80]
+
+
+def _failed(response) -> bool:
+    return response.status_code == 400
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to check unknown names against, so they take as long as known ones."""
+    return generate_password_hash("not-a-password-of-anyone")
+
+
+def _check(user: User | None, password: str) -> bool:
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
+        return False
+    return user.check_password(password) and user.active
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config.get("LOGIN_RATE_LIMIT_ACCOUNT", DEFAULT_ACCOUNT_LIMIT),
+               methods=["POST"], key_func=_account_key, deduct_when=_failed)
+@limiter.limit(lambda: current_app.config.get("LOGIN_RATE_LIMIT_CLIENT", DEFAULT_CLIENT_LIMIT),
+               methods=["POST"], key_func=get_remote_address, deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        user = db.session.scalar(db.select(User).filter_by(login=form.login.data.strip()))
-        if user is not None and user.active and user.check_password(form.password.data):
+        name = form.login.data.strip()
+        # a name with NUL or control characters names nobody (and PostgreSQL refuses NUL)
+        printable = name.isprintable()
+        user = db.session.scalar(db.select(User).filter_by(login=name)) if printable else None
+        if not printable:
+            name = "".join(ch for ch in name if ch.isprintable())
+        if _check(user, form.password.data):
             login_user(user, remember=form.remember.data)
             user.last_login_at = utcnow()
             db.session.commit()
             flash(_("Đăng nhập thành công. Xin chào %(name)s!", name=user.name), "success")
             return redirect(safe_next(request.args.get("next")))
+        audit.record("user.login_failed", user if user is not None else "users",
+                     f"Đăng nhập không thành công vào tài khoản {name[:80]}"
+                     + ("" if user is not None else " (không có trong sổ)"),
+                     {"client": client_hash(get_remote_address(),
+                                            request.headers.get("User-Agent"))})
+        db.session.commit()
         flash(_("Tên đăng nhập hoặc mật khẩu không đúng."), "error")
         status = 400
     elif request.method == "POST":

@@ -19,7 +19,7 @@ AREAS: dict[str, tuple[str, str]] = {
     "certification": ("Chứng nhận", "Certifications"),
     "product": ("Sản phẩm", "Products"),
     "producer": ("Chủ thể", "Producers"),
-    "user": ("Tài khoản và vai trò", "Accounts and roles"),
+    "user": ("Tài khoản, vai trò và đăng nhập", "Accounts, roles and logins"),
     "report": ("Báo cáo nghi hàng giả", "Reports of suspected fakes"),
     "file": ("Mở tài liệu", "Documents opened"),
 }
