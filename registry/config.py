@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 #: Placeholder that must never sign sessions outside debug or testing.
@@ -41,6 +42,11 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    # Secure cookies: unset, on when PUBLIC_BASE_URL is https (finish_config).
+    SESSION_COOKIE_SECURE: bool | None = None
+    REMEMBER_COOKIE_SECURE: bool | None = None
     WTF_CSRF_TIME_LIMIT = None  # forms stay valid for the session (slow, shared computers)
     PRODUCTS_PER_PAGE = 24
     # Label checks: one client's repeated loads within this window count once; above
@@ -87,6 +93,10 @@ def finish_config(config: dict, instance_path: str, *, debug: bool) -> None:
         # SQLite needs no pool pre-ping; its timeout is set per connection (see db_setup).
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
     config["PUBLIC_BASE_URL_SET"] = bool(config.get("PUBLIC_BASE_URL"))
+    https = str(config.get("PUBLIC_BASE_URL") or "").startswith("https://")
+    for name in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if config.get(name) is None:
+            config[name] = https
     if not config["PUBLIC_BASE_URL_SET"]:
         config["PUBLIC_BASE_URL"] = LOCAL_BASE_URL
     if not config.get("MAIL_FILE_PATH"):

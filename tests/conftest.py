@@ -63,6 +63,10 @@ def app(tmp_path, _pg_schema_ready):
         "LABEL_FILES_DIR": str(tmp_path / "label-files"),
         # Mails stay in memory unless a test starts its SMTP server (tests/smtp.py).
         "MAIL_BACKEND": "locmem",
+        # The test client and the browser tests talk plain http (PUBLIC_BASE_URL being
+        # https would make the cookies Secure: tests/web/test_sessions.py checks that).
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
     }
     app = create_app(config)
     with app.app_context():

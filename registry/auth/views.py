@@ -5,7 +5,8 @@ from urllib.parse import urlsplit
 
 from functools import cache
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
+                   session, url_for)
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
@@ -23,11 +24,13 @@ bp = Blueprint("auth", __name__)
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    user_id, _sep, fingerprint = session_id.partition(":")
-    if not user_id.isdigit():
+    user_id, _sep, rest = session_id.partition(":")
+    fingerprint, _sep, version = rest.partition(":")
+    if not user_id.isdigit() or not version.isdigit() or len(user_id) > 18:
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or user.password_hash[-12:] != fingerprint:
+    if user is None or user.password_hash[-12:] != fingerprint \
+            or str(user.session_version) != version:
         return None
     return user
 
@@ -87,6 +90,9 @@ def login():
         if not printable:
             name = "".join(ch for ch in name if ch.isprintable())
         if _check(user, form.password.data):
+            # a fresh CSRF token for the signed-in session (and none cached for this request)
+            session.pop("csrf_token", None)
+            g.pop("csrf_token", None)
             login_user(user, remember=form.remember.data)
             user.last_login_at = utcnow()
             db.session.commit()
@@ -108,6 +114,11 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    """End the session here and everywhere: the user's session version moves on, so a
+    copied session or remember cookie no longer opens anything."""
+    user = current_user._get_current_object()
+    user.session_version = (user.session_version or 0) + 1
+    db.session.commit()
     logout_user()
     flash(_("Bạn đã đăng xuất."), "success")
     return redirect(url_for("main.index"))

@@ -63,6 +63,8 @@ class User(UserMixin, CreatedMixin, DemoMixin, Base):
     #: Chairs the council of their level and unit: records its decisions.
     is_chair: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
+    #: Moves on at every logout: sessions and remember cookies made before stop working.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Language of the mails sent to the user ("vi" or "en").
     locale: Mapped[str] = mapped_column(sa.String(5), default="vi")
     #: Kinds of notification the user turned off ("decision.made", ...).
@@ -78,8 +80,9 @@ class User(UserMixin, CreatedMixin, DemoMixin, Base):
         return self.active
 
     def get_id(self) -> str:
-        # Changing the password changes the session id, which logs out other sessions.
-        return f"{self.id}:{self.password_hash[-12:]}"
+        # Changing the password, or logging out, changes the session id, which ends the
+        # user's other sessions and remember cookies (copied cookies stop working).
+        return f"{self.id}:{self.password_hash[-12:]}:{self.session_version}"
 
     def set_password(self, password: str) -> None:
         if len(password) < MIN_PASSWORD_LENGTH:
