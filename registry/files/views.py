@@ -10,6 +10,20 @@ from .storage import read_path
 bp = Blueprint("files", __name__)
 
 
+def private_file(stored: StoredFile, *, inline: bool):
+    """A producer's stored file for someone allowed to read it: never cached, never
+    sniffed; ``inline`` opens PDFs and images in the browser, else a download under the
+    name the user gave. 404 when the bytes are gone."""
+    path = read_path(stored)
+    if not path.exists():
+        abort(404)
+    response = send_file(path, mimetype=stored.content_type, as_attachment=not inline,
+                         download_name=stored.original_name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 @bp.route("/media/photos/<key>")
 def photo(key: str):
     stored = db.session.scalar(db.select(StoredFile).where(StoredFile.key == key))

@@ -171,10 +171,11 @@ def _dossier_day(app: RatingApplication):
 def dossier_file(app_id: int, key: str):
     """A document of the dossier, opened in the browser (PDF, image), by the dossier's
     rule; every read is audited."""
-    from flask import abort, send_file
+    from flask import abort
 
     from .. import audit
     from ..files.storage import read_path
+    from ..files.views import private_file
     from ..models import StoredFile
     from ..permissions import dossiers_of_file
 
@@ -183,17 +184,12 @@ def dossier_file(app_id: int, key: str):
     stored = db.session.scalar(db.select(StoredFile).where(StoredFile.key == key))
     if stored is None or app not in dossiers_of_file(stored):
         abort(404)
-    path = read_path(stored)
-    if not path.exists():
+    if not read_path(stored).exists():
         abort(404)
     audit.record("file.read", app, f"{current_user.name} mở tài liệu “{stored.original_name}” "
                  f"của hồ sơ {app.product.name_vi}", {"file": stored.key})
     db.session.commit()
-    response = send_file(path, mimetype=stored.content_type, as_attachment=False,
-                         download_name=stored.original_name, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(stored, inline=True)
 
 
 def _issuing_body(app: RatingApplication, level: CouncilLevel) -> str:

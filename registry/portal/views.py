@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file,
+from flask import (Blueprint, abort, flash, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from ..exceptions import OperationRefused
 from ..extensions import db
 from ..files.storage import read_path
+from ..files.views import private_file
 from ..models import (Certification, Product, ProductStatus, RatingApplication, Role,
                       StoredFile)
 from ..models.base import localized
@@ -179,8 +180,7 @@ def file(key: str):
     if stored is None:
         abort(404)
     authorize(Perm.FILE_READ, stored)
-    path = read_path(stored)
-    if not path.exists():
+    if not read_path(stored).exists():
         abort(404)
     if current_user.producer_id != stored.owner_producer_id:  # the office reads it
         from .. import audit
@@ -188,8 +188,4 @@ def file(key: str):
         audit.record("file.read", stored, f"{current_user.name} mở tài liệu "
                      f"“{stored.original_name}”", {"file": stored.key})
         db.session.commit()
-    response = send_file(path, mimetype=stored.content_type, as_attachment=True,
-                         download_name=stored.original_name, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(stored, inline=False)
