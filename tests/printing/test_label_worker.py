@@ -42,6 +42,10 @@ def _env(app) -> dict:
         "REGISTRY_JOBS_URL": app.config["JOBS_URL"],
         "REGISTRY_LABEL_FILES_DIR": app.config["LABEL_FILES_DIR"],
         "REGISTRY_INSTANCE_PATH": app.instance_path,
+        # the labels say https://…, but this server is reached over plain http: its
+        # cookies must not be Secure, or the client would never send them back
+        "REGISTRY_SESSION_COOKIE_SECURE": "false",
+        "REGISTRY_REMEMBER_COOKIE_SECURE": "false",
     })
     return env
 
