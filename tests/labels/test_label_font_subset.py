@@ -274,6 +274,7 @@ def test_the_decision_certificate_embeds_subsets_too():
         criteria_set=SimpleNamespace(label="Bộ tiêu chí 2021"), stars=4, points=78.5,
         decision_number="12/QĐ-UBND", decided_on=date(2024, 1, 2),
         valid_until=date(2027, 1, 2), revoked_on=None, is_demo=False,
+        product_set_def=None,
     )
     pdf = certificate_pdf(decision, "https://ocop.example.vn/01/08939999000017")
     assert len(pdf) < 60_000, len(pdf)
