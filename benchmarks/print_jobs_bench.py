@@ -52,7 +52,7 @@ with tempfile.TemporaryDirectory() as tmp:
 def env_for(instance: Path) -> dict:
     env = dict(os.environ)
     env.update({"REGISTRY_INSTANCE_PATH": str(instance),
-                "REGISTRY_SECRET_KEY": "bench-secret",
+                "REGISTRY_SECRET_KEY": "bench-secret-key-not-a-real-secret-0123456789",
                 "REGISTRY_PUBLIC_BASE_URL": "https://ocop.example.vn"})
     env.pop("REGISTRY_DATABASE_URL", None)
     return env

@@ -39,7 +39,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     finish_config(app.config, app.instance_path, debug=app.debug)
 
-    from . import db_setup, errors, i18n, security
+    from . import db_setup, errors, i18n, inputs, security
+
+    inputs.init_app(app)  # first: its hook runs before any other reads the request
     from .sessions import LazySessionInterface
 
     app.session_interface = LazySessionInterface()
@@ -57,11 +59,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
 
     from . import auth, main, templating
-    from .printing.views import bp as printing_bp
     from .files.views import bp as files_bp
     from .office.views import bp as office_bp
     from .portal import batches, certifications, producers, products
     from .portal.views import bp as portal_bp
+    from .printing.views import bp as printing_bp
     from .public import bp as public_bp
 
     templating.init_app(app)
@@ -83,6 +85,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     recalls.init_app(app)
     reports.init_app(app)
     _limit_only_decorated_views(app)
+    from .printing.keycheck import check_signing_key
+
+    check_signing_key(app)  # after the models and blueprints: it reads label runs
     cli.init_app(app)
     if int(app.config.get("TRUSTED_PROXIES") or 0) > 0:
         # Opt-in: only behind a reverse proxy that sets X-Forwarded-* (README).

@@ -12,6 +12,8 @@ from pathlib import Path
 
 #: Placeholder that must never sign sessions outside debug or testing.
 INSECURE_DEV_KEY = "dev-insecure-key-change-me"
+#: SECRET_KEY and LABEL_SIGNING_KEY must have at least this many bytes.
+MIN_SECRET_BYTES = 32
 #: The address labels carry when none is configured and no request tells it.
 LOCAL_BASE_URL = "http://127.0.0.1:5000"
 
@@ -75,6 +77,10 @@ class Defaults:
     MAIL_TIMEOUT = 20
 
 
+class ConfigurationError(RuntimeError):
+    """A setting the registry must not run with; the message says what to change."""
+
+
 def normalise_database_url(url: str) -> str:
     """Accept the usual ``postgres://`` spellings and pick the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
@@ -105,10 +111,12 @@ def finish_config(config: dict, instance_path: str, *, debug: bool) -> None:
         config["LABEL_FILES_DIR"] = str(Path(instance_path) / "label-files")
     if not config.get("UPLOAD_FOLDER"):
         config["UPLOAD_FOLDER"] = str(Path(instance_path) / "uploads")
-    if config.get("SECRET_KEY") in (None, "", INSECURE_DEV_KEY) and not (
-        debug or config.get("TESTING")
-    ):
+    if config.get("SECRET_KEY") in (None, "", INSECURE_DEV_KEY) and not config.get("TESTING"):
         config["SECRET_KEY"] = load_or_create_secret(Path(instance_path) / "secret_key")
+    restored_key = Path(instance_path) / "label_signing_key"
+    if not config.get("LABEL_SIGNING_KEY") and restored_key.is_file():
+        # Written by `flask restore`: the key the restored labels were signed with.
+        config["LABEL_SIGNING_KEY"] = restored_key.read_text().strip()
     if not config.get("LABEL_SIGNING_KEY"):
         # Serial signatures use their own key, derived so that it never equals the
         # session key itself. Changing SECRET_KEY invalidates printed labels: set
@@ -119,6 +127,22 @@ def finish_config(config: dict, instance_path: str, *, debug: bool) -> None:
         config["LABEL_SIGNING_KEY"] = hmac.new(
             str(config["SECRET_KEY"]).encode(), b"ocop-label-serials", hashlib.sha256
         ).hexdigest()
+    if not config.get("TESTING"):
+        check_secrets(config)
+
+
+def check_secrets(config: dict) -> None:
+    """Refuse secrets short enough to guess (sessions, CSRF and label serials rest on
+    them)."""
+    for name in ("SECRET_KEY", "LABEL_SIGNING_KEY"):
+        value = config.get(name) or ""
+        size = len(value.encode() if isinstance(value, str) else bytes(value))
+        if size < MIN_SECRET_BYTES:
+            raise ConfigurationError(
+                f"{name} has {size} bytes; the registry needs at least {MIN_SECRET_BYTES} "
+                f"(e.g. REGISTRY_{name}=$(python3 -c 'import secrets; "
+                f"print(secrets.token_hex(32))')). Unset REGISTRY_SECRET_KEY, a random key "
+                "is generated in instance/secret_key.")
 
 
 def load_or_create_secret(path: Path) -> str:

@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, g, has_request_context, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db
@@ -26,6 +30,51 @@ MESSAGES = {
     503: lambda: _("Cơ sở dữ liệu đang bận, vui lòng thử lại sau ít phút. Dữ liệu đã lưu "
                    "trước đó không bị ảnh hưởng."),
 }
+
+
+class OutageLog:
+    """One log line when the database stops answering, one when it is back: not one
+    traceback per request. A burst ends with the first request that used the database
+    again, or after ``QUIET_SECONDS`` without a failure."""
+
+    QUIET_SECONDS = 30.0
+
+    def __init__(self) -> None:
+        self.since: float | None = None
+        self.last = 0.0
+        self.refused = 0
+        self._lock = threading.Lock()
+
+    def failed(self, error: Exception) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if self.since is None or now - self.last > self.QUIET_SECONDS:
+                self.since, self.refused = now, 0
+                reason = str(getattr(error, "orig", None) or error).strip().splitlines()
+                log.warning("database unavailable (%s): answering 503 with Retry-After "
+                            "until it is back", reason[0][:200] if reason else type(error))
+            self.last = now
+            self.refused += 1
+
+    def used(self) -> None:
+        """A request used the database and was answered: the outage, if any, is over."""
+        if self.since is None:
+            return  # the usual case: no lock taken
+        with self._lock:
+            if self.since is None:
+                return
+            log.warning("database back after %.1f s; %d requests were answered 503",
+                        time.monotonic() - self.since, self.refused)
+            self.since = None
+
+
+outage = OutageLog()
+
+
+@event.listens_for(Session, "after_begin")
+def _database_answered(session, transaction, connection) -> None:
+    if has_request_context():  # a connection was had: the database is there
+        g.database_used = True
 
 
 def wants_json() -> bool:
@@ -63,16 +112,33 @@ def init_app(app: Flask) -> None:
 
     def database_unavailable(error: Exception):
         """The database is locked past the busy timeout, restarting, or unreachable:
-        a temporary condition, so 503 with a hint to retry rather than a 500."""
-        log.warning("database unavailable: %s", getattr(error, "orig", error))
-        db.session.rollback()
+        a temporary condition, so 503 with a hint to retry rather than a 500. The page
+        needs no database: it is drawn as for a visitor (the signed-in user cannot be
+        loaded now), and nothing half-written is kept."""
+        outage.failed(error)
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the connection is gone; the pool replaces it
+            db.session.invalidate()
+        from .extensions import login_manager
+
+        g._login_user = login_manager.anonymous_user()
+        g.database_unavailable = True
         response = make_response(render_error(503))
         response.headers["Retry-After"] = "5"
+        response.headers["Cache-Control"] = "no-store"
         return response
 
     # Through SQLAlchemy, and from the scan paths that use the driver directly.
     for error_class in _operational_errors():
         app.register_error_handler(error_class, database_unavailable)
+
+    @app.after_request
+    def _outage_over(response):
+        if outage.since is not None and response.status_code != 503 and g.get(
+                "database_used"):
+            outage.used()
+        return response
 
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError):
@@ -83,9 +149,12 @@ def init_app(app: Flask) -> None:
 def _operational_errors() -> list[type[Exception]]:
     import sqlite3
 
-    classes: list[type[Exception]] = [sa_exc.OperationalError, sqlite3.OperationalError]
+    # TimeoutError: no pooled connection came free in time; InterfaceError: the driver's
+    # connection was closed under it (both pass with the outage).
+    classes: list[type[Exception]] = [sa_exc.OperationalError, sa_exc.TimeoutError,
+                                      sa_exc.InterfaceError, sqlite3.OperationalError]
     try:
         import psycopg
     except ImportError:  # pragma: no cover - SQLite-only installs
         return classes
-    return [*classes, psycopg.OperationalError]
+    return [*classes, psycopg.OperationalError, psycopg.InterfaceError]

@@ -55,7 +55,7 @@ def _truncate_all() -> None:
 def app(tmp_path, _pg_schema_ready):
     config = {
         "TESTING": True,
-        "SECRET_KEY": "test-secret",
+        "SECRET_KEY": "test-secret-key-of-the-registry-tests-0123456789",
         "DATABASE_URL": PG_URL or f"sqlite:///{tmp_path / 'test.sqlite3'}",
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "PUBLIC_BASE_URL": "https://ocop.test",

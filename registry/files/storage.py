@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from ..extensions import db
+from ..inputs import clean_file_name
 from ..models import StoredFile
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def save(data: bytes, *, original_name: str, content_type: str,
     tmp = path.with_suffix(".part")
     tmp.write_bytes(data)
     os.replace(tmp, path)
-    stored = StoredFile(key=key, original_name=original_name[:255], content_type=content_type,
+    stored = StoredFile(key=key, original_name=clean_file_name(original_name), content_type=content_type,
                         size=len(data), sha256=hashlib.sha256(data).hexdigest(),
                         owner_producer_id=owner_producer_id, uploaded_by_id=uploaded_by_id)
     db.session.add(stored)

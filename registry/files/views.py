@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, send_file
 
 from ..extensions import db
+from ..inputs import clean_file_name
 from ..models import ProductPhoto, StoredFile
 from .storage import read_path
 
@@ -18,7 +19,7 @@ def private_file(stored: StoredFile, *, inline: bool):
     if not path.exists():
         abort(404)
     response = send_file(path, mimetype=stored.content_type, as_attachment=not inline,
-                         download_name=stored.original_name, max_age=0)
+                         download_name=clean_file_name(stored.original_name), max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -147,6 +147,10 @@ class LabelRun(CreatedMixin, Base):
     #: The public address the labels carry (the configured one, or the one the
     #: registry was reached at when none is configured): reprints keep it.
     base_url: Mapped[str | None] = mapped_column(sa.String(200))
+    #: The serial of the run's first label, as signed when the run was ordered: start-up
+    #: checks that the configured signing key still makes it (registry/printing/keycheck),
+    #: so a lost or changed key stops the app instead of calling genuine labels fakes.
+    first_serial: Mapped[str | None] = mapped_column(sa.String(12))
     #: Ordered for a batch past its expiry date, confirmed by the member (audited).
     expired_confirmed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 

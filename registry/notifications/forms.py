@@ -1,15 +1,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField
 from wtforms.validators import Length, Optional, Regexp
+
+from ..inputs import RegistryForm
 
 
 def settings_form_class(kinds: dict[str, tuple[str, str]]):
     from ..models.base import localized
 
-    class SettingsForm(FlaskForm):
+    class SettingsForm(RegistryForm):
         email = EmailField(_l("Địa chỉ thư"), validators=[
             Optional(), Length(max=200),
             Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Địa chỉ thư không hợp lệ."))])
@@ -21,5 +22,5 @@ def settings_form_class(kinds: dict[str, tuple[str, str]]):
     return SettingsForm
 
 
-class ReadForm(FlaskForm):
+class ReadForm(RegistryForm):
     pass

@@ -1,18 +1,24 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, DecimalField, SelectField, StringField,
-                     TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from ..inputs import RegistryForm
 from ..ocop.rules import today_vn
 
 
 def score_form_class(criteria):
     """A form with one points field (and 'met' box for mandatory ones) per criterion."""
 
-    class ScoreForm(FlaskForm):
+    class ScoreForm(RegistryForm):
         pass
 
     for c in criteria:
@@ -28,7 +34,7 @@ def score_form_class(criteria):
     return ScoreForm
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(RegistryForm):
     stars = SelectField(_l("Hạng sao công nhận"), coerce=int,
                         choices=[(3, "3 ★"), (4, "4 ★"), (5, "5 ★")])
     decision_number = StringField(_l("Số quyết định"), validators=[
@@ -39,31 +45,31 @@ class ApproveForm(FlaskForm):
         InputRequired(_l("Nhập cơ quan ban hành.")), Length(max=200)])
 
 
-class RejectForm(FlaskForm):
+class RejectForm(RegistryForm):
     reason = TextAreaField(_l("Lý do không công nhận"), validators=[
         InputRequired(_l("Phải ghi rõ lý do.")), Length(max=2000)])
 
 
-class ForwardForm(FlaskForm):
+class ForwardForm(RegistryForm):
     pass
 
 
-class ProposeForm(FlaskForm):
+class ProposeForm(RegistryForm):
     pass
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(RegistryForm):
     reason = TextAreaField(_l("Cần bổ sung, sửa gì"), validators=[
         InputRequired(_l("Phải ghi rõ cần bổ sung, sửa gì trong hồ sơ.")), Length(max=2000)])
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(RegistryForm):
     reason = TextAreaField(_l("Lý do thu hồi"), validators=[
         InputRequired(_l("Phải ghi rõ lý do thu hồi.")), Length(max=2000)])
     revoked_on = DateField(_l("Ngày thu hồi"), default=today_vn,
                            validators=[InputRequired(_l("Nhập ngày thu hồi."))])
 
 
-class AssignForm(FlaskForm):
+class AssignForm(RegistryForm):
     officer = SelectField(_l("Giao cho"), coerce=int, choices=[],
                           validate_choice=True)

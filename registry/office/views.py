@@ -439,20 +439,23 @@ def audit_log():
     filters = {k: (args.get(k) or "").strip()[:60]
                for k in ("actor", "area", "object", "object_id", "start", "end", "action")}
     errors = []
-    if filters["actor"].isdigit():
-        query = query.where(AuditEntry.actor_id == int(filters["actor"]))
+    actor_id, object_id = (args.get(k, type=int) for k in ("actor", "object_id"))
+    if actor_id is not None:
+        query = query.where(AuditEntry.actor_id == actor_id)
     if filters["area"] in audit_text.AREAS:
         query = query.where(AuditEntry.action.startswith(filters["area"] + "."))
     if filters["action"]:
         query = query.where(AuditEntry.action.startswith(filters["action"], autoescape=True))
     if filters["object"] in audit_text.OBJECTS:
         query = query.where(AuditEntry.object_type == filters["object"])
-        if filters["object_id"].isdigit():
-            query = query.where(AuditEntry.object_id == int(filters["object_id"]))
+        if object_id is not None:
+            query = query.where(AuditEntry.object_id == object_id)
     for key, bound in (("start", time.min), ("end", time.max)):
         if filters[key]:
             try:
                 day = date.fromisoformat(filters[key])
+                if not 2000 <= day.year <= 2200:
+                    raise ValueError(day)
             except ValueError:
                 errors.append(_("Ngày không hợp lệ: %(d)s (dùng dạng 2026-12-31).",
                                 d=filters[key]))

@@ -1,11 +1,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import (DateField, DateTimeLocalField, DecimalField, SelectField, StringField,
-                     TextAreaField)
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    DecimalField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from ..inputs import RegistryForm
 from ..models import BIZ_STEP_LABELS
 from .batch_ops import OFFERED_STEPS
 
@@ -13,7 +19,7 @@ UNITS = ["kg", "tấn", "trái", "hộp", "túi", "chai", "gói", "bó"]
 OFFSETS = ["+07:00", "+08:00", "+09:00", "+00:00", "+01:00", "+02:00", "-05:00", "-08:00"]
 
 
-class BatchForm(FlaskForm):
+class BatchForm(RegistryForm):
     lot_code = StringField(_l("Mã lô"), validators=[InputRequired(_l("Nhập mã lô.")),
                                                     Length(max=20)])
     harvest_date = DateField(_l("Ngày thu hoạch"), validators=[Optional()])
@@ -29,7 +35,7 @@ class BatchForm(FlaskForm):
                                  validators=[Optional()])
 
 
-class EventForm(FlaskForm):
+class EventForm(RegistryForm):
     biz_step = SelectField(_l("Công đoạn"),
                            choices=[(s.value, BIZ_STEP_LABELS[s][0]) for s in OFFERED_STEPS])
     local_time = DateTimeLocalField(_l("Thời điểm (giờ địa phương)"),
@@ -41,5 +47,5 @@ class EventForm(FlaskForm):
     note = TextAreaField(_l("Ghi chú"), validators=[Optional(), Length(max=2000)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(RegistryForm):
     pass

@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from ..exceptions import OperationRefused
+from ..inputs import bounded_int
 from ..extensions import db
 from ..models import (AdminUnit, Batch, BizStep, ClientClass, Product, ProductStatus, Role,
                       TraceEvent, UnitLevel)
@@ -124,7 +125,7 @@ def batch(batch_id: int):
     authorize(Perm.BATCH_EDIT, batch)
     form = EventForm()
     correcting = None
-    corrects_id = request.values.get("corrects", type=int)
+    corrects_id = request.values.get("corrects", type=bounded_int)
     if corrects_id:
         correcting = db.session.get(TraceEvent, corrects_id)
         if correcting is None or correcting.batch_id != batch.id:

@@ -2,22 +2,34 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, \
-    ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
+from ..inputs import RegistryForm
 from ..models import CERTIFICATION_KIND_LABELS, CertificationKind
 from ..ocop.rules import today_vn
-from .producer_forms import (ChoiceField, IdChoiceField, VnDateField, VnDecimalField,
-                             VnIntegerField, max_length, strip)
+from .producer_forms import (
+    ChoiceField,
+    IdChoiceField,
+    VnDateField,
+    VnDecimalField,
+    VnIntegerField,
+    max_length,
+    strip,
+)
 
 #: What the file input offers (the content is checked on the server whatever it says).
 EVIDENCE_ACCEPT = "application/pdf,image/jpeg,image/png,image/webp"
 
 
-class CertificationForm(FlaskForm):
+class CertificationForm(RegistryForm):
     """The certificate's details, as on a renewal (the kind is the renewed one's)."""
 
     issuer = StringField(_l("Tổ chức cấp"), filters=[strip], validators=[
@@ -66,7 +78,7 @@ class NewCertificationForm(CertificationForm):
         return CertificationKind(self.kind.data)
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(RegistryForm):
     withdrawn_on = VnDateField(_l("Ngày thu hồi"), default=today_vn, validators=[
         InputRequired(_l("Nhập ngày thu hồi."))])
     reason = TextAreaField(_l("Lý do thu hồi"), filters=[strip], validators=[

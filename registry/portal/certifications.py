@@ -13,6 +13,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from ..exceptions import OperationRefused
+from ..inputs import bounded_int
 from ..extensions import db
 from ..models import Certification, Producer, Product, ProductStatus, User
 from ..ocop.rules import today_vn
@@ -32,9 +33,10 @@ def _producer_in_scope() -> Producer | None:
     own; None for the office with no producer named (all producers)."""
     raw = request.args.get("producer")
     if raw:
-        if not raw.isdigit():
+        try:
+            producer = db.get_or_404(Producer, bounded_int(raw))
+        except ValueError:
             abort(404)
-        producer = db.get_or_404(Producer, int(raw))
     else:
         producer = current_user.producer
     if producer is not None:

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import DecimalField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..inputs import RegistryForm
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -18,7 +19,7 @@ def _criterion_choices(criteria):
 
 
 def application_form_class(criteria, product_sets=()):
-    class ApplicationForm(FlaskForm):
+    class ApplicationForm(RegistryForm):
         requested_stars = SelectField(_l("Hạng sao đề nghị"), coerce=int,
                                       choices=[(3, "3 ★"), (4, "4 ★"), (5, "5 ★")])
         certifications = MultiCheckboxField(_l("Chứng nhận kèm theo"), coerce=int,
@@ -46,7 +47,7 @@ def application_form_class(criteria, product_sets=()):
 
 
 def evidence_form_class(criteria):
-    class EvidenceForm(FlaskForm):
+    class EvidenceForm(RegistryForm):
         evidence = MultipleFileField(_l("Thêm tài liệu minh chứng"))
         evidence_criterion = SelectField(_l("Tài liệu này minh chứng cho"),
                                          choices=_criterion_choices(criteria),
@@ -54,5 +55,5 @@ def evidence_form_class(criteria):
     return EvidenceForm
 
 
-class SubmitForm(FlaskForm):
+class SubmitForm(RegistryForm):
     pass

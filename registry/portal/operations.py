@@ -5,6 +5,7 @@ from .. import audit
 from ..exceptions import OperationRefused, gettext as _
 from ..extensions import db
 from ..files import storage
+from ..inputs import clean_file_name
 from ..files.validation import MB, check_upload
 from ..models import ApplicationEvidence, ApplicationState, RatingApplication, User
 
@@ -25,7 +26,8 @@ def add_evidence(app: RatingApplication, data: bytes, filename: str, *,
         raise OperationRefused(_("Tiêu chí %(code)s không thuộc bộ tiêu chí này.",
                                  code=criterion_code))
     checked = check_upload(data, allow_pdf=True, max_bytes=MAX_EVIDENCE_BYTES)
-    stored = storage.save(checked.data, original_name=filename or "tai-lieu",
+    filename = clean_file_name(filename, "tai-lieu")
+    stored = storage.save(checked.data, original_name=filename,
                           content_type=checked.content_type,
                           owner_producer_id=app.product.producer_id,
                           uploaded_by_id=actor.id if actor else None)

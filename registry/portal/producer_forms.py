@@ -6,11 +6,17 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import (DateField, DecimalField, IntegerField, PasswordField, SelectField,
-                     StringField)
+from wtforms import (
+    DateField,
+    DecimalField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from ..inputs import RegistryForm
 from ..models import PRODUCER_KIND_LABELS, ProducerKind
 from ..models.user import MIN_PASSWORD_LENGTH
 
@@ -127,7 +133,7 @@ LOGIN = Regexp(r"^[A-Za-z0-9._-]+$", message=_l(
     "Tên đăng nhập chỉ gồm chữ cái không dấu, chữ số, dấu chấm, gạch dưới hoặc gạch nối."))
 
 
-class ProducerProfileForm(FlaskForm):
+class ProducerProfileForm(RegistryForm):
     """What a producer's members keep up to date themselves."""
 
     kind = ChoiceField(_l("Loại hình chủ thể"),
@@ -173,7 +179,7 @@ def _password_field(label):
                message=_l("Mật khẩu phải có từ %(min)d đến %(max)d ký tự."))])
 
 
-class MemberForm(FlaskForm):
+class MemberForm(RegistryForm):
     """A new member account of the producer."""
 
     login = StringField(_l("Tên đăng nhập"), filters=[strip], validators=[
@@ -193,5 +199,5 @@ class RegisterProducerForm(ProducerAdminForm):
     member_password = _password_field(_l("Mật khẩu (ít nhất 10 ký tự)"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(RegistryForm):
     """A button that changes something: CSRF only."""

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from flask import g
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..files.validation import MB
+from ..inputs import RegistryForm
 from ..ocop.groups import GROUPS
 from .photos import MAX_PHOTO_BYTES
 from .product_ops import ProductData, ProductRefused, clean_text, parse_gtin
@@ -36,7 +36,7 @@ def _too_long(limit: int):
     return Length(max=limit, message=_l("Tối đa %(max)d ký tự.", max=limit))
 
 
-class ProductForm(FlaskForm):
+class ProductForm(RegistryForm):
     #: Only offered to the office's administrators, who act for any producer.
     producer_id = SelectField(_l("Chủ thể sản xuất"), coerce=_int_or_none,
                               validate_choice=False)
@@ -90,12 +90,12 @@ class NewProductForm(ProductForm):
                                   mb=MAX_PHOTO_BYTES // MB))
 
 
-class PhotoForm(FlaskForm):
+class PhotoForm(RegistryForm):
     photos = MultipleFileField(_l("Ảnh sản phẩm (JPEG, PNG hoặc WebP, tối đa %(mb)s MB mỗi ảnh)",
                                   mb=MAX_PHOTO_BYTES // MB))
     alt_vi = StringField(_l("Mô tả ngắn nội dung ảnh (cho người khiếm thị)"),
                          filters=[clean_text], validators=[Optional(), _too_long(NAME_MAX)])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(RegistryForm):
     """Archive, restore, delete and photo buttons: the CSRF token only."""

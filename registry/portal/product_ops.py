@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import audit
 from ..exceptions import OperationRefused, gettext as _
 from ..extensions import db
+from ..inputs import clean_file_name
 from ..files import storage
 from ..labels.gs1 import GTIN_LENGTHS, gtin_check_digit
 from ..models import (Batch, Certification, LabelRun, Producer, Product, ProductPhoto,
@@ -198,7 +199,7 @@ def update_product(product: Product, data: ProductData, *,
 def _attach(product: Product, photo: NewPhoto, position: int,
             actor: User | None) -> ProductPhoto:
     owner = product.producer_id if product.producer_id is not None else product.producer.id
-    stem = (photo.filename or "anh").rsplit(".", 1)[0][:200] or "anh"
+    stem = clean_file_name(photo.filename, "anh").rsplit(".", 1)[0][:100] or "anh"
     uploader = actor.id if actor is not None else None
     image = storage.save(photo.prepared.image.data, original_name=f"{stem}.jpg",
                          content_type=CONTENT_TYPE, owner_producer_id=owner,
@@ -230,7 +231,7 @@ def add_photos(product: Product, photos: Iterable[NewPhoto], *,
                  f"Thêm {len(added)} ảnh cho “{product.name_vi}”",
                  {"photos": [{"id": p.id, "image": p.image.key, "thumb": p.thumb.key,
                               "width": p.width, "height": p.height,
-                              "name": photo.filename}
+                              "name": clean_file_name(photo.filename)}
                              for p, photo in zip(added, photos)]}, actor=actor)
     return added
 

@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, HiddenField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
+from ..inputs import RegistryForm
 from ..labels.layouts import LAYOUTS
 from .operations import MAX_RUN
 
@@ -15,7 +15,7 @@ LAYOUT_LABELS = {
 }
 
 
-class LabelRunForm(FlaskForm):
+class LabelRunForm(RegistryForm):
     count = IntegerField(_l("Số tem"), validators=[
         InputRequired(_l("Nhập số tem cần in.")),
         NumberRange(1, MAX_RUN, _l("Số tem phải từ 1 đến 1.000.000."))])

@@ -220,7 +220,9 @@ def order_label_run(batch: Batch, *, count: int, layout: str, ecc: str = "M",
                    created_by=actor, printed_stars=rating.stars or 0,
                    printed_decision=rating.decision, stars_until=stars_until,
                    start_position=start_position, order_token=order_token,
-                   base_url=base_url, expired_confirmed=expired)
+                   base_url=base_url, expired_confirmed=expired,
+                   first_serial=signer().make(item_key(batch.product), batch.lot_code,
+                                              end - count))
     db.session.add(run)
     batch.product.producer.last_label_layout = layout
     remember_printer_offset(batch.product.producer_id, Decimal(str(offset_x_mm)),

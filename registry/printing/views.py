@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..exceptions import OperationRefused
+from ..inputs import bounded_int
 from ..extensions import db
 from ..labels.layouts import LAYOUTS
 from ..labels.serials import display
@@ -224,7 +225,7 @@ def _format_label(fmt: str, dpi: int) -> str:
 
 
 def _file_choice(label_run: LabelRun, fmt: str) -> tuple[str, int]:
-    dpi = request.values.get("dpi", 0, type=int) if fmt != "pdf" else 0
+    dpi = request.values.get("dpi", 0, type=bounded_int) if fmt != "pdf" else 0
     if (fmt, dpi) not in file_choices(label_run):
         abort(404)
     return fmt, dpi

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from ..inputs import RegistryForm, bounded_int
 from .operations import MAX_ADVICE, MAX_NOTE, MAX_REASON
 
 
@@ -13,7 +13,7 @@ def _at_most(limit: int) -> Length:
     return Length(max=limit, message=_l("Tối đa %(max)d ký tự."))
 
 
-class RecallForm(FlaskForm):
+class RecallForm(RegistryForm):
     reason = TextAreaField(_l("Lý do thu hồi"), validators=[
         InputRequired(_l("Nhập lý do thu hồi lô.")), _at_most(MAX_REASON)])
     advice = TextAreaField(_l("Người mua cần làm gì"), validators=[
@@ -35,12 +35,14 @@ class OfficeRecallForm(RecallForm):
             raise ValidationError(_l("Chọn sản phẩm."))
 
 
-class LiftForm(FlaskForm):
+class LiftForm(RegistryForm):
     #: The recall the user saw; lifting another one (recorded since) is refused.
     recall_id = HiddenField()
     lift_note = TextAreaField(_l("Ghi chú khi gỡ thu hồi (không bắt buộc)"),
                               validators=[Optional(), _at_most(MAX_NOTE)])
 
     def seen_recall_id(self) -> int | None:
-        value = (self.recall_id.data or "").strip()
-        return int(value) if value.isdigit() else None
+        try:
+            return bounded_int(self.recall_id.data or "")
+        except ValueError:
+            return None

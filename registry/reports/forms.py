@@ -4,12 +4,18 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from .operations import (MAX_ADDRESS, MAX_NOTE, MAX_PHONE, MAX_WHAT_SEEN, MAX_WHERE_BOUGHT,
-                         clean_text)
+from ..inputs import RegistryForm
+from .operations import (
+    MAX_ADDRESS,
+    MAX_NOTE,
+    MAX_PHONE,
+    MAX_WHAT_SEEN,
+    MAX_WHERE_BOUGHT,
+    clean_text,
+)
 
 _PHONE_CHARS = re.compile(r"[0-9 +\-.]+")
 
@@ -34,7 +40,7 @@ def loose_phone(form, field) -> None:
                                  "+, - hoặc dấu chấm)."))
 
 
-class ReportForm(FlaskForm):
+class ReportForm(RegistryForm):
     address = HiddenField(filters=[_line], validators=[
         Length(max=MAX_ADDRESS, message=_l("Địa chỉ tem dài quá %(max)s ký tự."))])
     what_seen = TextAreaField(
@@ -50,6 +56,6 @@ class ReportForm(FlaskForm):
                         validators=[Optional(), _max(MAX_PHONE), loose_phone])
 
 
-class HandleForm(FlaskForm):
+class HandleForm(RegistryForm):
     note = TextAreaField(_l("Đã làm gì (không bắt buộc)"), filters=[_text],
                          validators=[Optional(), _max(MAX_NOTE)])
