@@ -98,6 +98,13 @@ def finish_config(config: dict, instance_path: str, *, debug: bool) -> None:
     if url.startswith("sqlite"):
         # SQLite needs no pool pre-ping; its timeout is set per connection (see db_setup).
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+    else:
+        # A database that does not answer is a 503 within 10 s, never a hung request:
+        # 5 s to connect, 10 s to wait for a pooled connection.
+        options = config["SQLALCHEMY_ENGINE_OPTIONS"] = dict(
+            config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.setdefault("pool_timeout", 10)
+        options.setdefault("connect_args", {}).setdefault("connect_timeout", 5)
     config["PUBLIC_BASE_URL_SET"] = bool(config.get("PUBLIC_BASE_URL"))
     https = str(config.get("PUBLIC_BASE_URL") or "").startswith("https://")
     for name in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):

@@ -16,6 +16,7 @@ import weakref
 
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 
 from .extensions import db
@@ -117,3 +118,21 @@ def init_app(app: Flask) -> None:
         if engine.dialect.name == "sqlite" and not getattr(engine, "_registry_pragmas", False):
             event.listen(engine, "connect", _sqlite_pragmas)
             engine._registry_pragmas = True  # type: ignore[attr-defined]
+
+    @app.teardown_appcontext
+    def _end_session(exc) -> None:
+        """Close the request's session before Flask-SQLAlchemy does (teardowns run last
+        registered first). A connection that died under the request (the database
+        restarted) fails its closing ROLLBACK: it is dropped from the pool rather than
+        turning an answer already made into a 500."""
+        try:
+            db.session.remove()
+        except sa_exc.DBAPIError as error:
+            try:
+                db.session.registry().invalidate()
+            except Exception:  # noqa: BLE001 - nothing more to save on this connection
+                pass
+            db.session.registry.clear()
+            from .errors import outage
+
+            outage.failed(error)

@@ -3,9 +3,11 @@ past the request.
 
 Three places, each covering every route and form there is or will be:
 
-- a request hook refuses text with NUL or another control character (in the query, the
-  form fields, the path) with 400 and a message naming the field. Tab, line feed and
-  carriage return stay allowed in form fields (text areas hold lines);
+- a request hook strips NUL and other control characters from the query and the form
+  fields, so what a person typed (a buyer's report, a producer's form) is kept and
+  saved without the characters nobody types, and answers 404 for them in the path (no
+  record has such a key). Tab, line feed and carriage return stay in form fields (text
+  areas hold lines);
 - ids and integers: the ``int`` route converter and every ``.get(name, type=int)`` on the
   request's arguments and form stop at what an INTEGER column holds, so ``/batches/2**63``
   is a 404 and ``?page=2**63`` falls back to the default, never an overflow in the
@@ -27,6 +29,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask import Flask, Request, abort, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
@@ -80,29 +83,25 @@ class IdConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
-def _refuse(name: str, value: str) -> None:
-    found = CONTROL_OR_BREAK.search(value) or CONTROL.search(value)
-    abort(400, description=_(
-        "Trường «%(field)s» có ký tự điều khiển không hợp lệ (mã U+%(code)04X). Hãy xoá "
-        "ký tự đó rồi gửi lại.", field=name[:40], code=ord(found.group()) if found else 0))
-
-
 def check_request() -> None:
-    """The request hook: refuse control characters in the path, the query and the form."""
+    """The request hook: no record has a key with control characters (404); the query
+    and the form lose theirs."""
     for name, value in (request.view_args or {}).items():
         if isinstance(value, str) and CONTROL_OR_BREAK.search(value):
             abort(404)  # no record has such a key
     if request.query_string:
-        for name, value in request.args.items(multi=True):
-            if CONTROL_OR_BREAK.search(name) or CONTROL_OR_BREAK.search(value):
-                _refuse(name, value if CONTROL_OR_BREAK.search(value) else name)
+        pairs = list(request.args.items(multi=True))
+        if any(CONTROL_OR_BREAK.search(n) or CONTROL_OR_BREAK.search(v) for n, v in pairs):
+            request.args = request.parameter_storage_class(
+                [(CONTROL_OR_BREAK.sub("", n), CONTROL_OR_BREAK.sub("", v)) for n, v in pairs])
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
             "application/x-www-form-urlencoded", "multipart/form-data"):
-        for name, value in request.form.items(multi=True):
-            if CONTROL_OR_BREAK.search(name):
-                _refuse(name, name)
-            if CONTROL.search(value):
-                _refuse(name, value)
+        pairs = list(request.form.items(multi=True))
+        if any(CONTROL_OR_BREAK.search(n) or CONTROL.search(v) for n, v in pairs):
+            # What a person typed is kept, without the characters nobody types: a
+            # buyer's report or a producer's form is saved rather than thrown back.
+            request.form = request.parameter_storage_class(
+                [(CONTROL_OR_BREAK.sub("", n), CONTROL.sub("", v)) for n, v in pairs])
 
 
 def clean_file_name(name: str | None, fallback: str = "tep") -> str:
@@ -126,6 +125,61 @@ def clean_file_name(name: str | None, fallback: str = "tep") -> str:
 
 
 # ---------------------------------------------------------------------------- forms
+# WTForms ships no Vietnamese catalogue: its own parse errors would reach the user in
+# English, so every form's numbers and dates use these fields.
+
+class VnDateField(DateField):
+    """A date as the browser's date input sends it (2026-03-31) or as typed (31/03/2026)."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("format", ["%Y-%m-%d", "%d/%m/%Y"])
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Ngày không hợp lệ; nhập theo dạng ngày/tháng/năm.")) from None
+
+
+class VnDecimalField(DecimalField):
+    """A decimal that also accepts the Vietnamese decimal comma (2,5 ha)."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = valuelist[0].strip().replace(" ", "")
+        if raw.count(",") == 1 and "." not in raw:
+            raw = raw.replace(",", ".")
+        if raw == "":
+            self.data = None
+            return
+        try:
+            self.data = Decimal(raw)
+        except (InvalidOperation, ValueError):
+            self.data = None
+            raise ValueError(_l("Nhập một số, ví dụ 2,5.")) from None
+        if not self.data.is_finite():
+            self.data = None
+            raise ValueError(_l("Nhập một số, ví dụ 2,5."))
+
+
+class VnIntegerField(IntegerField):
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = valuelist[0].strip().replace(".", "").replace(" ", "")
+        if raw == "":
+            self.data = None
+            return
+        try:
+            self.data = int(raw)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Nhập một số nguyên.")) from None
+
+
+
 
 def _decimal_problem(field) -> str | None:
     value = field.data
@@ -175,8 +229,51 @@ def _guarded(field, original):
     return pre_validate
 
 
+#: WTForms' own messages (it ships no Vietnamese), said as the registry says them; the
+#: registry's catalogue gives them in English again.
+_WTFORMS_MESSAGES = {
+    "This field is required.": _l("Trường này bắt buộc."),
+    "Field cannot be longer than %(max)d character.": _l("Tối đa %(max)d ký tự."),
+    "Field cannot be longer than %(max)d characters.": _l("Tối đa %(max)d ký tự."),
+    "Field must be at least %(min)d character.": _l("Tối thiểu %(min)d ký tự."),
+    "Field must be at least %(min)d characters.": _l("Tối thiểu %(min)d ký tự."),
+    "Field must be between %(min)d and %(max)d characters long.":
+        _l("Từ %(min)d đến %(max)d ký tự."),
+    "Number must be at least %(min)s.": _l("Số phải từ %(min)s trở lên."),
+    "Number must be at most %(max)s.": _l("Số không được vượt quá %(max)s."),
+    "Number must be between %(min)s and %(max)s.": _l("Số phải từ %(min)s đến %(max)s."),
+    "Not a valid choice.": _l("Hãy chọn một giá trị trong danh sách."),
+    "Invalid Choice: could not coerce.": _l("Hãy chọn một giá trị trong danh sách."),
+    "Not a valid integer value.": _l("Nhập một số nguyên."),
+    "Not a valid decimal value.": _l("Nhập một số, ví dụ 2,5."),
+    "Not a valid float value.": _l("Nhập một số, ví dụ 2,5."),
+    "Not a valid date value.": _l("Ngày không hợp lệ; nhập theo dạng ngày/tháng/năm."),
+    "Not a valid datetime value.": _l("Thời điểm không hợp lệ."),
+    "Invalid input.": _l("Giá trị không hợp lệ."),
+    "Invalid email address.": _l("Địa chỉ email không hợp lệ."),
+}
+
+
+class _Messages:
+    """WTForms' translations hook (``Meta.get_translations``)."""
+
+    def gettext(self, string):
+        said = _WTFORMS_MESSAGES.get(string)
+        return str(said) if said is not None else string
+
+    def ngettext(self, singular, plural, n):
+        return self.gettext(singular if n == 1 else plural)
+
+
+_MESSAGES = _Messages()
+
+
 class RegistryForm(FlaskForm):
     """The base of every form in the registry (a test checks that none bypasses it)."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _MESSAGES
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

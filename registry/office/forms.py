@@ -3,15 +3,13 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
-    DecimalField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..inputs import RegistryForm
+from ..inputs import RegistryForm, VnDateField, VnDecimalField
 from ..ocop.rules import today_vn
 
 
@@ -22,7 +20,7 @@ def score_form_class(criteria):
         pass
 
     for c in criteria:
-        setattr(ScoreForm, f"points_{c.id}", DecimalField(
+        setattr(ScoreForm, f"points_{c.id}", VnDecimalField(
             f"{c.code}. {c.title_vi}", places=2,
             validators=[InputRequired(_l("Nhập điểm.")),
                         NumberRange(0, float(c.max_points),
@@ -39,7 +37,7 @@ class ApproveForm(RegistryForm):
                         choices=[(3, "3 ★"), (4, "4 ★"), (5, "5 ★")])
     decision_number = StringField(_l("Số quyết định"), validators=[
         InputRequired(_l("Nhập số quyết định.")), Length(max=60)])
-    decided_on = DateField(_l("Ngày quyết định"), default=today_vn,
+    decided_on = VnDateField(_l("Ngày quyết định"), default=today_vn,
                            validators=[InputRequired(_l("Nhập ngày quyết định."))])
     issuing_body = StringField(_l("Cơ quan ban hành"), validators=[
         InputRequired(_l("Nhập cơ quan ban hành.")), Length(max=200)])
@@ -66,7 +64,7 @@ class ReturnForm(RegistryForm):
 class RevokeForm(RegistryForm):
     reason = TextAreaField(_l("Lý do thu hồi"), validators=[
         InputRequired(_l("Phải ghi rõ lý do thu hồi.")), Length(max=2000)])
-    revoked_on = DateField(_l("Ngày thu hồi"), default=today_vn,
+    revoked_on = VnDateField(_l("Ngày thu hồi"), default=today_vn,
                            validators=[InputRequired(_l("Nhập ngày thu hồi."))])
 
 

@@ -2,16 +2,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    DateField,
     DateTimeLocalField,
-    DecimalField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..inputs import RegistryForm
+from ..inputs import RegistryForm, VnDateField, VnDecimalField
 from ..models import BIZ_STEP_LABELS
 from .batch_ops import OFFERED_STEPS
 
@@ -22,11 +20,11 @@ OFFSETS = ["+07:00", "+08:00", "+09:00", "+00:00", "+01:00", "+02:00", "-05:00",
 class BatchForm(RegistryForm):
     lot_code = StringField(_l("Mã lô"), validators=[InputRequired(_l("Nhập mã lô.")),
                                                     Length(max=20)])
-    harvest_date = DateField(_l("Ngày thu hoạch"), validators=[Optional()])
-    production_date = DateField(_l("Ngày sản xuất, chế biến"), validators=[Optional()])
-    packing_date = DateField(_l("Ngày đóng gói"), validators=[Optional()])
-    expiry_date = DateField(_l("Hạn sử dụng"), validators=[Optional()])
-    quantity = DecimalField(_l("Số lượng"), places=3, validators=[
+    harvest_date = VnDateField(_l("Ngày thu hoạch"), validators=[Optional()])
+    production_date = VnDateField(_l("Ngày sản xuất, chế biến"), validators=[Optional()])
+    packing_date = VnDateField(_l("Ngày đóng gói"), validators=[Optional()])
+    expiry_date = VnDateField(_l("Hạn sử dụng"), validators=[Optional()])
+    quantity = VnDecimalField(_l("Số lượng"), places=3, validators=[
         Optional(), NumberRange(min=0.001, message=_l("Số lượng phải lớn hơn 0."))])
     unit = SelectField(_l("Đơn vị"), choices=[(u, u) for u in UNITS])
     origin = StringField(_l("Nơi sản xuất (vườn, thửa, xưởng)"),

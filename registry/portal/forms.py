@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
-from wtforms import DecimalField, SelectField, SelectMultipleField, StringField
+from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..inputs import RegistryForm
+from ..inputs import RegistryForm, VnDecimalField
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -38,7 +38,7 @@ def application_form_class(criteria, product_sets=()):
     for c in criteria:
         setattr(ApplicationForm, f"note_{c.code}", StringField(
             _l("Ghi chú, căn cứ"), validators=[Optional(), Length(max=1000)]))
-        setattr(ApplicationForm, f"self_{c.code}", DecimalField(
+        setattr(ApplicationForm, f"self_{c.code}", VnDecimalField(
             f"{c.code}. {c.title_vi}", places=2,
             validators=[InputRequired(_l("Nhập điểm tự đánh giá.")),
                         NumberRange(0, float(c.max_points),

@@ -3,20 +3,15 @@ the portal's forms share (WTForms ships no Vietnamese catalogue: its own parse e
 would otherwise reach the user in English)."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    DateField,
-    DecimalField,
-    IntegerField,
     PasswordField,
     SelectField,
     StringField,
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from ..inputs import RegistryForm
+from ..inputs import RegistryForm, VnDateField, VnDecimalField, VnIntegerField  # noqa: F401
 from ..models import PRODUCER_KIND_LABELS, ProducerKind
 from ..models.user import MIN_PASSWORD_LENGTH
 
@@ -68,57 +63,6 @@ class IdChoiceField(ChoiceField):
         except ValueError:
             self.data = None
             raise ValueError(self.invalid_message) from None
-
-
-class VnDateField(DateField):
-    """A date as the browser's date input sends it (2026-03-31) or as typed (31/03/2026)."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("format", ["%Y-%m-%d", "%d/%m/%Y"])
-        super().__init__(label, validators, **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Ngày không hợp lệ; nhập theo dạng ngày/tháng/năm.")) from None
-
-
-class VnDecimalField(DecimalField):
-    """A decimal that also accepts the Vietnamese decimal comma (2,5 ha)."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        raw = valuelist[0].strip().replace(" ", "")
-        if raw.count(",") == 1 and "." not in raw:
-            raw = raw.replace(",", ".")
-        if raw == "":
-            self.data = None
-            return
-        try:
-            self.data = Decimal(raw)
-        except (InvalidOperation, ValueError):
-            self.data = None
-            raise ValueError(_l("Nhập một số, ví dụ 2,5.")) from None
-        if not self.data.is_finite():
-            self.data = None
-            raise ValueError(_l("Nhập một số, ví dụ 2,5."))
-
-
-class VnIntegerField(IntegerField):
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        raw = valuelist[0].strip().replace(".", "").replace(" ", "")
-        if raw == "":
-            self.data = None
-            return
-        try:
-            self.data = int(raw)
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Nhập một số nguyên.")) from None
 
 
 def kind_choices():

@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DecimalField, HiddenField, IntegerField, SelectField
+from wtforms import BooleanField, HiddenField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from ..inputs import RegistryForm
+from ..inputs import RegistryForm, VnDecimalField, VnIntegerField
 from ..labels.layouts import LAYOUTS
 from .operations import MAX_RUN
 
@@ -16,19 +16,19 @@ LAYOUT_LABELS = {
 
 
 class LabelRunForm(RegistryForm):
-    count = IntegerField(_l("Số tem"), validators=[
+    count = VnIntegerField(_l("Số tem"), validators=[
         InputRequired(_l("Nhập số tem cần in.")),
         NumberRange(1, MAX_RUN, _l("Số tem phải từ 1 đến 1.000.000."))])
     layout = SelectField(_l("Khổ giấy tem"),
                          choices=[(k, LAYOUT_LABELS.get(k, k)) for k in LAYOUTS])
-    start_position = IntegerField(
+    start_position = VnIntegerField(
         _l("Bắt đầu từ tem số (tờ A4 đã dùng một phần)"), default=1,
         validators=[Optional(), NumberRange(1, 40, _l("Vị trí bắt đầu phải từ 1 đến 40."))])
     ecc = SelectField(_l("Mức sửa lỗi của mã QR"), choices=[
         ("M", _l("M — mặc định")), ("Q", _l("Q — tem dễ ướt, trầy xước"))])
-    offset_x_mm = DecimalField(_l("Lệch ngang (mm, sang phải)"), default=0, places=1,
+    offset_x_mm = VnDecimalField(_l("Lệch ngang (mm, sang phải)"), default=0, places=1,
                                validators=[NumberRange(-20, 20)])
-    offset_y_mm = DecimalField(_l("Lệch dọc (mm, xuống dưới)"), default=0, places=1,
+    offset_y_mm = VnDecimalField(_l("Lệch dọc (mm, xuống dưới)"), default=0, places=1,
                                validators=[NumberRange(-20, 20)])
     show_decision_end = BooleanField(_l("In ngày hết hiệu lực của quyết định cạnh số sao"),
                                      default=True)

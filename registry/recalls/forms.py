@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from ..inputs import RegistryForm, bounded_int
+from ..inputs import (
+    RegistryForm,
+    VnDateField,
+    bounded_int,
+)
 from .operations import MAX_ADVICE, MAX_NOTE, MAX_REASON
 
 
@@ -19,7 +23,7 @@ class RecallForm(RegistryForm):
     advice = TextAreaField(_l("Người mua cần làm gì"), validators=[
         InputRequired(_l("Nhập điều người mua cần làm với sản phẩm của lô.")),
         _at_most(MAX_ADVICE)])
-    recalled_on = DateField(_l("Thu hồi từ ngày"), validators=[
+    recalled_on = VnDateField(_l("Thu hồi từ ngày"), validators=[
         InputRequired(_l("Nhập ngày thu hồi lô."))])
 
 

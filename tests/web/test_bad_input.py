@@ -11,7 +11,7 @@ forms and links there. Then it sends every bad value below
 - to every route parameter of every rule in the URL map (real values for the others,
   from the pages crawled), by GET and by POST;
 
-and checks that no answer is a 5xx and that afterwards no text column holds a control
+and checks that no answer is a 5xx or shows WTForms' own English messages, and that afterwards no text column holds a control
 character and no number column a NaN or infinity. New forms and routes are covered as
 soon as a page links to them.
 """
@@ -38,6 +38,9 @@ BAD_VALUES = ["\x00", "a\x01b\x7f", "\x1b[31m", str(2**31), str(2**63), "-" + st
               "01/01/0001", "x" * 3000]
 BAD_SEGMENTS = {"int": [str(2**31), str(2**63), str(2**64)],
                 "other": ["\x00", "a\x01b", "x" * 600, "2" * 40]}
+#: WTForms' own messages: every field of the registry says its own, in the page's language.
+WTFORMS_ENGLISH = ("Not a valid", "This field is required", "Invalid Choice",
+                   "Field cannot be longer", "Field must be", "Number must be", "Invalid input")
 ROLES = [None, "htx.kethanh", "xa.anlactay", "hoidong.tinh", "admin"]
 MAX_PAGES_PER_ENDPOINT = 2
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -144,6 +147,10 @@ class Walker:
         self.sent += 1
         if answer.status_code >= 500:
             self.failures.append(f"{self.role or 'anonymous'}: {what} -> {answer.status_code}")
+        elif answer.mimetype == "text/html" and '<html lang="vi"' in answer.get_data(
+                as_text=True) and any(
+                text in answer.get_data(as_text=True) for text in WTFORMS_ENGLISH):
+            self.failures.append(f"{self.role or 'anonymous'}: {what} -> WTForms' English")
         if answer.status_code == 302 and "/login" in answer.headers.get("Location", "") \
                 and self.role:
             self.login()  # a form that ended the session (logout, password) is not the end

@@ -53,10 +53,7 @@ def test_right_passwords_never_count(client, auth, producer_user):
 
 def test_failed_logins_are_audited_without_the_client_address(client, producer_user):
     _try(client, "member.a", "wrong")
-    _try(client, "nobody", "wrong")
-    refused = _try(client, "member.a\x00", "wrong")  # the input guard: not a login at all
-    assert refused.status_code == 400
-    assert "ký tự điều khiển không hợp lệ (mã U+0000)" in refused.get_data(as_text=True)
+    _try(client, "nobody\x00", "wrong")  # (the input guard strips the NUL)
     entries = db.session.scalars(db.select(AuditEntry).filter_by(
         action="user.login_failed").order_by(AuditEntry.id)).all()
     assert [e.summary for e in entries] == [
