@@ -829,10 +829,25 @@ def bulk_load(inst: Instance, settings: Settings, seed: int = 2611) -> dict:
 
     from registry.extensions import db
     from registry.labels.gs1 import gtin_check_digit
-    from registry.models import (AdminUnit, Batch, BatchStatus, BizStep, Certification,
-                                 CertificationKind, ClientClass, LabelCheck, LabelClient,
-                                 LabelRun, Producer, ProducerKind, Product, ProductStatus,
-                                 Scan, TraceEvent, UnitLevel)
+    from registry.models import (
+        AdminUnit,
+        Batch,
+        BatchStatus,
+        BizStep,
+        Certification,
+        CertificationKind,
+        ClientClass,
+        LabelCheck,
+        LabelClient,
+        LabelRun,
+        Producer,
+        ProducerKind,
+        Product,
+        ProductStatus,
+        Scan,
+        TraceEvent,
+        UnitLevel,
+    )
     from registry.ocop.groups import GROUPS
     from registry.printing.operations import item_key, order_label_run, signer
     from registry.text import search_key
@@ -1051,7 +1066,8 @@ def throughput(inst: Instance, settings: Settings, work: Path) -> dict:
             gunicorn("registry", "registry:create_app()", inst.env, logs,
                      "/healthz") as app_server:
         for server in (hello_server, app_server):
-            log(f"  {server.name:8s}: {' '.join(Path(c).name if i == 0 else c for i, c in enumerate(server.cmd))}")
+            command = " ".join(Path(c).name if i == 0 else c for i, c in enumerate(server.cmd))
+            log(f"  {server.name:8s}: {command}")
         cookie = sign_in(app_server.port)
         scenarios = scenarios_for(label, cookie)
         scripts = {sc.key: wrk_script(work, sc.key, dict(sc.headers), sc.expect)
@@ -1281,8 +1297,9 @@ def final_line(r: dict) -> str:
     landing = scen["landing"]
     exact = landing.get("exact", {}).get("ok_exact", False)
     parts = [f"{met}/{len(scen)} throughput targets met",
-             f"landing scan rows {'== 200s' if landing['rows_exact'] else 'within cut-off' if landing['rows_within'] else 'MISMATCH'}"
-             f", exact check {verdict(exact)}",
+             "landing scan rows " + ("== 200s" if landing["rows_exact"] else "within cut-off"
+                                     if landing["rows_within"] else "MISMATCH")
+             + f", exact check {verdict(exact)}",
              f"wrk headers {'as intended' if r['throughput']['headers_ok'] else 'NOT as intended'}"]
     if "latency_ratio" in r:
         parts.append(f"scaling {r['latency_ratio']:.2f} (<= {MAX_LATENCY_RATIO}) "
@@ -1349,8 +1366,9 @@ def main() -> int:
     started = time.perf_counter()
     files = code_files()
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout
     log(f"scan benchmark — {'quick' if args.quick else 'full'} run, {os.cpu_count()} CPUs, "
-        f"python {sys.version.split()[0]}, {subprocess.run(['wrk', '-v'], capture_output=True, text=True).stdout.split(' [')[0].strip()}")
+        f"python {sys.version.split()[0]}, {wrk.split(' [')[0].strip()}")
     log(f"code: {git_state()}")
     all_results = []
     with tempfile.TemporaryDirectory(prefix="scan-bench-results-") as work:

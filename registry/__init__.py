@@ -56,6 +56,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
+    from . import web
+
+    web.init_app(app)
     security.init_app(app)
 
     from . import auth, main, templating

@@ -169,7 +169,7 @@ def load_or_create_secret(path: Path) -> str:
             import time
 
             time.sleep(0.02)
-        raise RuntimeError(f"{path} is empty: delete it or set REGISTRY_SECRET_KEY")
+        raise RuntimeError(f"{path} is empty: delete it or set REGISTRY_SECRET_KEY") from None
     key = secrets.token_hex(32)
     with os.fdopen(fd, "w") as fh:
         fh.write(key)

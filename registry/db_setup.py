@@ -8,8 +8,8 @@ them as soon as the database is free instead of after a busy handler's sleep.
 from __future__ import annotations
 
 import contextlib
-import os
 import logging
+import os
 import threading
 import time
 import weakref

@@ -23,6 +23,7 @@ MESSAGES = {
     403: lambda: _("Bạn không có quyền thực hiện thao tác này."),
     404: lambda: _("Không tìm thấy trang hoặc dữ liệu bạn yêu cầu."),
     405: lambda: _("Phương thức không được hỗ trợ cho địa chỉ này."),
+    409: lambda: _("Không làm được việc này với dữ liệu như hiện nay."),
     413: lambda: _("Tệp hoặc dữ liệu gửi lên quá lớn."),
     429: lambda: _("Bạn đã gửi quá nhiều lần trong thời gian ngắn nên lần này chưa được "
                    "lưu. Vui lòng thử lại sau."),

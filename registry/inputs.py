@@ -86,7 +86,7 @@ class IdConverter(IntegerConverter):
 def check_request() -> None:
     """The request hook: no record has a key with control characters (404); the query
     and the form lose theirs."""
-    for name, value in (request.view_args or {}).items():
+    for value in (request.view_args or {}).values():
         if isinstance(value, str) and CONTROL_OR_BREAK.search(value):
             abort(404)  # no record has such a key
     if request.query_string:

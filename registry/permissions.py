@@ -13,14 +13,24 @@ from typing import Any, Callable
 from flask import abort
 from flask_login import current_user, login_required
 
-from .models import (Batch, Certification, LabelRun, Producer, Product, RatingApplication,
-                     RatingDecision, Role, StoredFile, TraceEvent, User)
-from .models import FakeReport
+from .models import (
+    Batch,
+    Certification,
+    FakeReport,
+    LabelRun,
+    Producer,
+    Product,
+    RatingApplication,
+    RatingDecision,
+    Role,
+    StoredFile,
+    TraceEvent,
+    User,
+)
 
 
 class Perm(enum.Enum):
     #: Producer portal: the producer's own records.
-    PRODUCER_VIEW = "producer.view"
     PRODUCER_EDIT = "producer.edit"
     PRODUCER_MEMBERS = "producer.members"
     PRODUCT_EDIT = "product.edit"
@@ -189,7 +199,6 @@ def in_council_scope(user: User, record: Any) -> bool:
 
 
 RULES: dict[Perm, Callable[[User, Any], bool]] = {
-    Perm.PRODUCER_VIEW: lambda u, o: _portal(u, o) or _office(u),
     Perm.PRODUCER_EDIT: _portal,
     Perm.PRODUCER_MEMBERS: lambda u, o: _admin(u) or (_member_of(u, o) and u.is_manager),
     Perm.PRODUCT_EDIT: _portal,

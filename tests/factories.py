@@ -7,8 +7,18 @@ from decimal import Decimal
 
 from registry.auth.operations import create_user
 from registry.extensions import db
-from registry.models import (AdminUnit, Batch, CriteriaSet, Producer, ProducerKind, Product,
-                             RatingDecision, Role, UnitLevel, User)
+from registry.models import (
+    AdminUnit,
+    Batch,
+    CriteriaSet,
+    Producer,
+    ProducerKind,
+    Product,
+    RatingDecision,
+    Role,
+    UnitLevel,
+    User,
+)
 from registry.ocop.criteria import CouncilLevel
 from registry.ratings.operations import record_decision
 

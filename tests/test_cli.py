@@ -2,8 +2,18 @@
 from datetime import date
 
 from registry.extensions import db
-from registry.models import (ApplicationState, AuditEntry, Batch, Certification, Product,
-                             RatingApplication, RatingDecision, Role, TraceEvent, User)
+from registry.models import (
+    ApplicationState,
+    AuditEntry,
+    Batch,
+    Certification,
+    Product,
+    RatingApplication,
+    RatingDecision,
+    Role,
+    TraceEvent,
+    User,
+)
 from registry.models.product import rating_summary
 
 

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .. import audit
-from ..exceptions import OperationRefused, gettext as _
+from ..exceptions import OperationRefused
+from ..exceptions import gettext as _
 from ..extensions import db
 from ..models import ROLE_LABELS, AdminUnit, Producer, Role, User
 from ..ocop.criteria import CouncilLevel
@@ -62,7 +63,31 @@ def change_role(user: User, role: Role, *, producer: Producer | None = None,
     user.role = role
     user.producer = producer if role is Role.PRODUCER else user.producer
     user.council_level = council_level if role is Role.REVIEWER else None
-    audit.record("user.role_change", user, f"Đổi vai trò của {user.login} thành {ROLE_LABELS[role][0].lower()}",
+    audit.record("user.role_change", user,
+                 f"Đổi vai trò của {user.login} thành {ROLE_LABELS[role][0].lower()}",
                  {"before": before, "after": {"role": role, "producer_id": user.producer_id,
                                               "council_level": council_level}},
                  actor=actor, actor_label=actor_label)
+
+
+# ------------------------------------------------------------------ signing in and out
+
+def signed_in(user: User) -> None:
+    from ..models.base import utcnow
+
+    user.last_login_at = utcnow()
+
+
+def login_failed(user: User | None, name: str, client: str) -> None:
+    """A wrong password, or a name nobody has: audited without the client's address (a
+    keyed hash of it, to see one client trying many names)."""
+    audit.record("user.login_failed", user if user is not None else "users",
+                 f"Đăng nhập không thành công vào tài khoản {name[:80]}"
+                 + ("" if user is not None else " (không có trong sổ)"),
+                 {"client": client})
+
+
+def end_sessions(user: User) -> None:
+    """Every session and remember cookie of the user stops working: the session version
+    they carry is no longer the user's."""
+    user.session_version = (user.session_version or 0) + 1

@@ -1,22 +1,30 @@
 """Log in and out. Failed logins say the same thing whatever was wrong."""
 from __future__ import annotations
 
+from functools import cache
 from urllib.parse import urlsplit
 
-from functools import cache
-
-from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
-                   session, url_for)
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import audit
-from ..reports.operations import client_hash
+from .. import web
 from ..extensions import db, limiter, login_manager
 from ..models import User
-from ..models.base import utcnow
+from ..reports.operations import client_hash
+from . import operations as ops
 from .forms import LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -94,16 +102,11 @@ def login():
             session.pop("csrf_token", None)
             g.pop("csrf_token", None)
             login_user(user, remember=form.remember.data)
-            user.last_login_at = utcnow()
-            db.session.commit()
+            web.attempt(lambda: ops.signed_in(user))
             flash(_("Đăng nhập thành công. Xin chào %(name)s!", name=user.name), "success")
             return redirect(safe_next(request.args.get("next")))
-        audit.record("user.login_failed", user if user is not None else "users",
-                     f"Đăng nhập không thành công vào tài khoản {name[:80]}"
-                     + ("" if user is not None else " (không có trong sổ)"),
-                     {"client": client_hash(get_remote_address(),
-                                            request.headers.get("User-Agent"))})
-        db.session.commit()
+        web.attempt(lambda: ops.login_failed(user, name, client_hash(
+            get_remote_address(), request.headers.get("User-Agent"))))
         flash(_("Tên đăng nhập hoặc mật khẩu không đúng."), "error")
         status = 400
     elif request.method == "POST":
@@ -116,9 +119,7 @@ def login():
 def logout():
     """End the session here and everywhere: the user's session version moves on, so a
     copied session or remember cookie no longer opens anything."""
-    user = current_user._get_current_object()
-    user.session_version = (user.session_version or 0) + 1
-    db.session.commit()
+    web.attempt(lambda: ops.end_sessions(web.actor()))
     logout_user()
     flash(_("Bạn đã đăng xuất."), "success")
     return redirect(url_for("main.index"))

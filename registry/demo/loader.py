@@ -11,9 +11,25 @@ from typing import Any
 
 from ..auth.operations import create_user
 from ..extensions import db
-from ..models import (AdminUnit, ApplicationState, Batch, BizStep, Certification,
-                      CertificationKind, Producer, ProducerKind, Product, RatingApplication,
-                      RatingDecision, Role, ScoreLine, ScoreSheet, TraceEvent, UnitLevel, User)
+from ..models import (
+    AdminUnit,
+    ApplicationState,
+    Batch,
+    BizStep,
+    Certification,
+    CertificationKind,
+    Producer,
+    ProducerKind,
+    Product,
+    RatingApplication,
+    RatingDecision,
+    Role,
+    ScoreLine,
+    ScoreSheet,
+    TraceEvent,
+    UnitLevel,
+    User,
+)
 from ..ocop.criteria import CouncilLevel
 from ..ocop.rules import VN_TZ
 from ..ratings.operations import ensure_criteria_sets, record_decision, revoke_decision

@@ -16,9 +16,9 @@ import os
 import secrets
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_sqlalchemy.session import Session as AppSession
-import sqlalchemy as sa
 from sqlalchemy import event
 
 from ..extensions import db
@@ -45,7 +45,8 @@ def save(data: bytes, *, original_name: str, content_type: str,
     tmp = path.with_suffix(".part")
     tmp.write_bytes(data)
     os.replace(tmp, path)
-    stored = StoredFile(key=key, original_name=clean_file_name(original_name), content_type=content_type,
+    stored = StoredFile(key=key, original_name=clean_file_name(original_name),
+                        content_type=content_type,
                         size=len(data), sha256=hashlib.sha256(data).hexdigest(),
                         owner_producer_id=owner_producer_id, uploaded_by_id=uploaded_by_id)
     db.session.add(stored)

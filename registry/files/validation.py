@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
 
-from ..exceptions import OperationRefused, gettext as _
+from ..exceptions import OperationRefused
+from ..exceptions import gettext as _
 
 MB = 1024 * 1024
 #: Largest image we agree to decode (a 60-megapixel photo is plenty for a product page).

@@ -765,7 +765,8 @@ def with_fits(
     if fits:
         advice = f" Nội dung này in trọn được trên khổ: {', '.join(fits)}."
     else:
-        advice = " Không khổ tem nào in trọn được nội dung này; hãy rút ngắn tên sản phẩm hoặc tên cơ sở."
+        advice = (" Không khổ tem nào in trọn được nội dung này; hãy rút ngắn tên sản phẩm "
+                  "hoặc tên cơ sở.")
     return type(error)(str(error) + advice, fits)
 
 

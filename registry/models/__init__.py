@@ -1,20 +1,42 @@
 """The registry's tables, one module per table group."""
 from .audit import AuditEntry
 from .base import db
+from .batch import (
+                    BIZ_STEP_LABELS,
+                    Batch,
+                    BatchStatus,
+                    BizStep,
+                    EventType,
+                    LabelFile,
+                    LabelFileStatus,
+                    LabelRun,
+                    PrinterProfile,
+                    TraceEvent,
+)
 from .cache_state import CacheState
-from .batch import (BIZ_STEP_LABELS, Batch, BatchStatus, BizStep, EventType, LabelFile,
-                    LabelFileStatus, LabelRun,
-                    PrinterProfile, TraceEvent)
-from .certification import (CERTIFICATION_KIND_LABELS, Certification, CertificationKind,
-                            CertificationStatus)
+from .certification import (
+                    CERTIFICATION_KIND_LABELS,
+                    Certification,
+                    CertificationKind,
+                    CertificationStatus,
+)
 from .files import StoredFile
 from .notification import MailStatus, Notification
 from .place import AdminUnit, UnitLevel
 from .producer import PRODUCER_KIND_LABELS, Producer, ProducerKind
 from .product import Product, ProductPhoto, ProductStatus
-from .rating import (APPLICATION_STATE_LABELS, PENDING_STATES, ApplicationEvidence,
-                     ApplicationState, CriteriaSet, Criterion, RatingApplication,
-                     RatingDecision, ScoreLine, ScoreSheet)
+from .rating import (
+                    APPLICATION_STATE_LABELS,
+                    PENDING_STATES,
+                    ApplicationEvidence,
+                    ApplicationState,
+                    CriteriaSet,
+                    Criterion,
+                    RatingApplication,
+                    RatingDecision,
+                    ScoreLine,
+                    ScoreSheet,
+)
 from .recall import BatchRecall
 from .report import FakeReport, ReportStatus
 from .scan import ClientClass, LabelCheck, LabelClient, Scan
@@ -26,8 +48,9 @@ __all__ = [
     "CertificationKind", "CertificationStatus", "CERTIFICATION_KIND_LABELS", "CriteriaSet",
     "Criterion", "RatingApplication", "ApplicationState", "APPLICATION_STATE_LABELS",
     "PENDING_STATES", "ApplicationEvidence", "ScoreSheet", "ScoreLine", "RatingDecision",
-    "Batch", "BatchStatus", "LabelRun", "LabelFile", "LabelFileStatus", "PrinterProfile", "TraceEvent", "BizStep",
-    "BIZ_STEP_LABELS", "EventType", "Scan", "ClientClass", "LabelCheck", "User", "Role", "ROLE_LABELS",
+    "Batch", "BatchStatus", "LabelRun", "LabelFile", "LabelFileStatus", "PrinterProfile",
+    "TraceEvent", "BizStep", "BIZ_STEP_LABELS", "EventType", "Scan", "ClientClass", "LabelCheck",
+    "User", "Role", "ROLE_LABELS",
     "AuditEntry", "CacheState", "BatchRecall", "FakeReport", "ReportStatus", "LabelClient",
     "Notification", "MailStatus",
 ]

@@ -11,14 +11,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..labels.links import check_ai_text
-
 from .base import Base, CreatedMixin, DemoMixin, UTCDateTime, enum_type, localized
 
 if TYPE_CHECKING:
     from .place import AdminUnit
+    from .product import Product
     from .rating import RatingDecision
     from .recall import BatchRecall
-    from .product import Product
     from .user import User
 
 LOT_CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,19}")

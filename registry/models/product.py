@@ -12,8 +12,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from ..labels.gs1 import normalize_gtin
 from ..ocop.groups import GROUPS
 from ..text import search_key
-from .base import (Base, CreatedMixin, DemoMixin, UTCDateTime, enum_type, localized,
-                   new_token, utcnow)
+from .base import (
+    Base,
+    CreatedMixin,
+    DemoMixin,
+    UTCDateTime,
+    enum_type,
+    localized,
+    new_token,
+    utcnow,
+)
 from .files import StoredFile
 
 if TYPE_CHECKING:

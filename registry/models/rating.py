@@ -16,8 +16,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..ocop import rules
-from ..ocop.criteria import (COUNCIL_LEVEL_LABELS, CriteriaSetDef, CouncilLevel, Part,
-                             criteria_set as criteria_set_def, prescreen_level)
+from ..ocop.criteria import (
+    COUNCIL_LEVEL_LABELS,
+    CouncilLevel,
+    CriteriaSetDef,
+    Part,
+    prescreen_level,
+)
+from ..ocop.criteria import criteria_set as criteria_set_def
 from ..ocop.product_sets import ProductSet
 from .base import Base, CreatedMixin, DemoMixin, UTCDateTime, enum_type, localized
 from .files import StoredFile

@@ -17,7 +17,7 @@ def settings_form_class(kinds: dict[str, tuple[str, str]]):
         locale = SelectField(_l("Ngôn ngữ của thư"), choices=[("vi", "Tiếng Việt"),
                                                              ("en", "English")])
 
-    for i, (kind, pair) in enumerate(kinds.items()):
+    for i, pair in enumerate(kinds.values()):
         setattr(SettingsForm, f"kind_{i}", BooleanField(localized(pair), default=True))
     return SettingsForm
 

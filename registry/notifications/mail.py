@@ -31,7 +31,7 @@ def send_notification(notification_id: int) -> None:
                            to=[notification.user.email])
     try:
         message.send()
-    except Exception as error:  # SMTP refused or unreachable: said on the inbox entry
+    except Exception as error:  # noqa: BLE001 - SMTP refused or unreachable: said on the inbox entry
         notification.mail_status = MailStatus.FAILED
         notification.mail_error = f"{type(error).__name__}: {error}"[:300]
         current_app.logger.warning("mail %s failed: %s", notification_id, error)

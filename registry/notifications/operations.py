@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from .. import audit
 from ..extensions import db
 from ..models import (
     MailStatus,
@@ -16,6 +17,7 @@ from ..models import (
     Role,
     User,
 )
+from ..models.base import utcnow
 from ..ocop.criteria import COUNCIL_LEVEL_LABELS, CouncilLevel
 
 #: kind -> (Vietnamese, English) name, as the settings page lists them.
@@ -269,3 +271,26 @@ def fake_reported(report) -> None:
 
 def within(days: int, on: date) -> date:
     return on + timedelta(days=days)
+
+
+# ------------------------------------------------------------- the reader's own inbox
+
+def mark_read(item: Notification) -> None:
+    item.read_at = item.read_at or utcnow()
+
+
+def mark_all_read(user: User) -> None:
+    db.session.execute(sa.update(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow()))
+
+
+def update_settings(user: User, *, off: list[str], locale: str, email: str | None) -> None:
+    """Which kinds of notification the user does not want, the language and address of
+    their mails (audited)."""
+    email = (email or "").strip() or None
+    audit.record("user.notifications", user, f"{user.name} đổi cài đặt thông báo",
+                 {"off": off, "locale": locale, "email": email}, actor=user)
+    user.notifications_off = off
+    user.email = email
+    user.locale = locale

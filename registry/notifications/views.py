@@ -6,10 +6,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import audit
+from .. import web
 from ..extensions import db
 from ..models import Notification
-from ..models.base import utcnow
+from . import operations as ops
 from .forms import ReadForm, settings_form_class
 from .operations import KINDS
 
@@ -40,8 +40,7 @@ def open_(notification_id: int):
     if not ReadForm().validate_on_submit():
         abort(400)
     item = _mine(notification_id)
-    item.read_at = item.read_at or utcnow()
-    db.session.commit()
+    web.attempt(lambda: ops.mark_read(item))
     return redirect(item.path or url_for(".inbox"), 303)
 
 
@@ -50,10 +49,7 @@ def open_(notification_id: int):
 def read_all():
     if not ReadForm().validate_on_submit():
         abort(400)
-    db.session.execute(sa.update(Notification).where(
-        Notification.user_id == current_user.id, Notification.read_at.is_(None))
-        .values(read_at=utcnow()))
-    db.session.commit()
+    web.attempt(lambda: ops.mark_all_read(current_user))
     flash(_("Đã đánh dấu tất cả là đã đọc."), "success")
     return redirect(url_for(".inbox"), 303)
 
@@ -71,14 +67,9 @@ def settings():
             form[f"kind_{i}"].data = kind not in (user.notifications_off or [])
     elif form.validate():
         off = [kind for i, kind in enumerate(names) if not form[f"kind_{i}"].data]
-        audit.record("user.notifications", user, f"{user.name} đổi cài đặt thông báo",
-                     {"off": off, "locale": form.locale.data,
-                      "email": form.email.data or None}, actor=user)
-        user.notifications_off = off
-        user.email = (form.email.data or "").strip() or None
-        user.locale = form.locale.data
-        db.session.commit()
-        flash(_("Đã lưu cài đặt thông báo."), "success")
+        web.run(lambda: ops.update_settings(user, off=off, locale=form.locale.data,
+                                            email=form.email.data),
+                done=_("Đã lưu cài đặt thông báo."))
         return redirect(url_for(".settings"), 303)
     else:
         return render_template("inbox/settings.html", form=form, names=names), 400

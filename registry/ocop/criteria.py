@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from .product_sets import CITATION as CITATION_26_2026, PRODUCT_SETS, ProductSet
+from .product_sets import CITATION as CITATION_26_2026
+from .product_sets import PRODUCT_SETS, ProductSet
 from .rules import STAR_BANDS, stars_for_points
 
 

@@ -23,10 +23,3 @@ GROUPS: dict[int, Group] = {
               "Community and eco-tourism services"),
     )
 }
-
-
-def group_by_name(name_vi: str) -> Group:
-    for group in GROUPS.values():
-        if group.name_vi == name_vi:
-            return group
-    raise KeyError(name_vi)

@@ -5,27 +5,50 @@ import io
 from collections.abc import Iterator
 
 import sqlalchemy as sa
-from flask import (Blueprint, Response, flash, redirect, render_template, request,
-                   stream_with_context, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from ..exceptions import OperationRefused
+from .. import web
+from ..exports import SafeWriter
 from ..extensions import db
+from ..models import (
+    PENDING_STATES,
+    AdminUnit,
+    Producer,
+    Product,
+    RatingApplication,
+    RatingDecision,
+    Role,
+)
 from ..models.base import localized
-from ..models import (PENDING_STATES, AdminUnit, Producer, Product, RatingApplication,
-                      RatingDecision, Role)
-from ..ocop.criteria import COUNCIL_LEVEL_LABELS, CONDENSED_NOTE, CouncilLevel
+from ..ocop.criteria import CONDENSED_NOTE, COUNCIL_LEVEL_LABELS, CouncilLevel
 from ..ocop.groups import GROUPS
 from ..ocop.rules import today_vn
 from ..permissions import Perm, allowed, authorize, requires
 from ..ratings import operations as ops
 from ..ratings.queries import current_valid_decisions
-from ..exports import SafeWriter
 from .charts import Bar, bar_chart
-from .forms import (ApproveForm, AssignForm, ForwardForm, ProposeForm, RejectForm, ReturnForm, RevokeForm,
-                    score_form_class)
+from .forms import (
+    ApproveForm,
+    AssignForm,
+    ForwardForm,
+    ProposeForm,
+    RejectForm,
+    ReturnForm,
+    RevokeForm,
+    score_form_class,
+)
 
 bp = Blueprint("office", __name__, url_prefix="/office")
 
@@ -81,7 +104,7 @@ def dashboard():
 
 def _unattended() -> list[RatingApplication]:
     """Dossiers nobody can handle, for the administrators and the province council."""
-    me = current_user._get_current_object()
+    me = web.actor()
     if not (me.role is Role.ADMIN or me.council_level is CouncilLevel.PROVINCE):
         return []
     apps = db.session.scalars(
@@ -113,22 +136,16 @@ def assign(app_id: int):
         flash(_("Chọn một thành viên hội đồng để giao."), "error")
         return redirect(url_for(".dashboard"), 303)
     officer = db.get_or_404(User, form.officer.data)
-    try:
-        ops.assign_officer(app, officer, actor=current_user._get_current_object())
-    except OperationRefused as refused:
-        db.session.rollback()
-        flash(refused.message, "error")
-        return redirect(url_for(".dashboard"), 303)
-    db.session.commit()
-    flash(_("Đã giao %(name)s xử lý hồ sơ %(product)s.", name=officer.name,
-            product=app.product.name_vi), "success")
+    web.run(lambda: ops.assign_officer(app, officer, actor=web.actor()),
+            done=_("Đã giao %(name)s xử lý hồ sơ %(product)s.", name=officer.name,
+                   product=app.product.name_vi))
     return redirect(url_for(".dashboard"), 303)
 
 
 def sheets_visible(app: RatingApplication) -> bool:
     """Reviewers score on their own: the others' sheets show once the user has sent
     theirs, or, for the chair, once the quorum is in; administrators see them always."""
-    me = current_user._get_current_object()
+    me = web.actor()
     if me.role is Role.ADMIN:
         return True
     mine = app.sheet_of(me)
@@ -148,7 +165,7 @@ def application(app_id: int):
     if average is not None:
         approve.stars.data = max(3, min(5, app.criteria_set.definition.stars_for(average)))
     approve.issuing_body.data = _issuing_body(app, level)
-    mine = app.sheet_of(current_user._get_current_object())
+    mine = app.sheet_of(web.actor())
     return render_template(
         "office/application.html", app=app, average=average, approve=approve,
         reject=RejectForm(), forward=ForwardForm(), propose=ProposeForm(),
@@ -186,9 +203,9 @@ def dossier_file(app_id: int, key: str):
         abort(404)
     if not read_path(stored).exists():
         abort(404)
-    audit.record("file.read", app, f"{current_user.name} mở tài liệu “{stored.original_name}” "
-                 f"của hồ sơ {app.product.name_vi}", {"file": stored.key})
-    db.session.commit()
+    web.attempt(lambda: audit.record(
+        "file.read", app, f"{current_user.name} mở tài liệu “{stored.original_name}” của hồ "
+        f"sơ {app.product.name_vi}", {"file": stored.key}))
     return private_file(stored, inline=True)
 
 
@@ -207,7 +224,7 @@ def score(app_id: int):
     authorize(Perm.APPLICATION_SCORE, app)
     criteria = app.criteria_set.criteria
     form = score_form_class(criteria)()
-    mine = app.sheet_of(current_user._get_current_object())
+    mine = app.sheet_of(web.actor())
     if mine is not None and mine.submitted_at is not None:
         flash(_("Bạn đã nộp phiếu chấm cho hồ sơ này; phiếu đã nộp không sửa được."), "error")
         return redirect(url_for(".application", app_id=app.id), 303)
@@ -216,16 +233,12 @@ def score(app_id: int):
         lines = {c.id: (getattr(form, f"points_{c.id}").data,
                         getattr(form, f"met_{c.id}").data if c.mandatory_from_stars else None,
                         getattr(form, f"note_{c.id}").data) for c in criteria}
-        try:
-            sheet = ops.score_application(app, current_user._get_current_object(), lines)
-        except OperationRefused as refused:
-            db.session.rollback()
-            flash(refused.message, "error")
-            status = refused.status
-        else:
-            db.session.commit()
-            flash(_("Đã nộp phiếu chấm: %(total)s điểm.", total=sheet.total), "success")
+        outcome = web.run(lambda: ops.score_application(app, web.actor(), lines),
+                          done=lambda sheet: _("Đã nộp phiếu chấm: %(total)s điểm.",
+                                               total=sheet.total))
+        if outcome.ok:
             return redirect(url_for(".application", app_id=app.id))
+        status = outcome.status
     elif form.is_submitted():
         status = 400
     return render_template("office/score.html", app=app, form=form, criteria=criteria,
@@ -244,14 +257,9 @@ def _decide(app_id: int, form_class, action, *, done_url=None,
             for error in errors:
                 flash(error, "error")
         return redirect(url_for(".application", app_id=app.id)), 303
-    try:
-        message = action(app, form)
-    except OperationRefused as refused:
-        db.session.rollback()
-        flash(refused.message, "error")
-        return render_application_with_status(app, refused.status)
-    db.session.commit()
-    flash(message, "success")
+    outcome = web.run(lambda: action(app, form), done=lambda message: message)
+    if not outcome.ok:
+        return render_application_with_status(app, outcome.status)
     return redirect(done_url or url_for(".application", app_id=app.id))
 
 
@@ -265,7 +273,7 @@ def render_application_with_status(app: RatingApplication, status: int):
 def approve(app_id: int):
     def action(app, form):
         decision = ops.approve_application(
-            app, actor=current_user._get_current_object(), level=_acting_level(app),
+            app, actor=web.actor(), level=_acting_level(app),
             stars=form.stars.data, decision_number=form.decision_number.data,
             decided_on=form.decided_on.data, issuing_body=form.issuing_body.data)
         return _("Đã công nhận %(name)s đạt %(n)s sao, hiệu lực đến %(until)s.",
@@ -278,7 +286,7 @@ def approve(app_id: int):
 @requires(Perm.APPLICATION_DECIDE)
 def reject(app_id: int):
     def action(app, form):
-        ops.reject_application(app, actor=current_user._get_current_object(),
+        ops.reject_application(app, actor=web.actor(),
                                reason=form.reason.data)
         return _("Đã ghi nhận không công nhận %(name)s.", name=app.product.name_vi)
     return _decide(app_id, RejectForm, action)
@@ -288,7 +296,7 @@ def reject(app_id: int):
 @requires(Perm.APPLICATION_DECIDE)
 def forward(app_id: int):
     def action(app, form):
-        ops.forward_potential_5star(app, actor=current_user._get_current_object(),
+        ops.forward_potential_5star(app, actor=web.actor(),
                                     level=_acting_level(app)
                                     if current_user.role is Role.REVIEWER
                                     else CouncilLevel.PROVINCE)
@@ -301,7 +309,7 @@ def forward(app_id: int):
 @requires(Perm.APPLICATION_PROPOSE)
 def propose(app_id: int):
     def action(app, form):
-        ops.propose_application(app, actor=current_user._get_current_object(),
+        ops.propose_application(app, actor=web.actor(),
                                 level=_acting_level(app))
         return _("Đã đề xuất %(name)s lên hội đồng %(level)s.", name=app.product.name_vi,
                  level=localized(COUNCIL_LEVEL_LABELS[app.council_level]))
@@ -314,7 +322,7 @@ def propose(app_id: int):
 @requires(Perm.APPLICATION_PROPOSE)
 def send_back(app_id: int):
     def action(app, form):
-        ops.return_application(app, actor=current_user._get_current_object(),
+        ops.return_application(app, actor=web.actor(),
                                level=_acting_level(app), reason=form.reason.data)
         return _("Đã trả hồ sơ %(name)s để chủ thể bổ sung.", name=app.product.name_vi)
     return _decide(app_id, ReturnForm, action, done_url=url_for(".dashboard"),
@@ -348,18 +356,12 @@ def decision(decision_id: int):
     if form.is_submitted():
         authorize(Perm.DECISION_REVOKE, d)
         if form.validate():
-            try:
-                ops.revoke_decision(d, reason=form.reason.data, on=form.revoked_on.data,
-                                    actor=current_user._get_current_object())
-            except OperationRefused as refused:
-                db.session.rollback()
-                flash(refused.message, "error")
-                status = refused.status
-            else:
-                db.session.commit()
-                flash(_("Đã thu hồi quyết định %(number)s.", number=d.decision_number),
-                      "success")
+            outcome = web.run(lambda: ops.revoke_decision(
+                d, reason=form.reason.data, on=form.revoked_on.data, actor=web.actor()),
+                done=_("Đã thu hồi quyết định %(number)s.", number=d.decision_number))
+            if outcome.ok:
                 return redirect(url_for(".decision", decision_id=d.id))
+            status = outcome.status
         else:
             status = 400
     return render_template("office/decision.html", d=d, form=form, today=today_vn()), status

@@ -5,9 +5,10 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from .. import audit
-from ..exceptions import OperationRefused, gettext as _
+from ..exceptions import OperationRefused
+from ..exceptions import gettext as _
 from ..extensions import db
-from ..models import Batch, BatchStatus, BizStep, LabelRun, Product, TraceEvent, User
+from ..models import Batch, BizStep, LabelRun, Product, TraceEvent, User
 from ..models.batch import LOT_CODE_RE
 from ..text import search_key
 
@@ -63,22 +64,6 @@ def create_batch(product: Product, *, lot_code: str, harvest_date: date | None =
     audit.record("batch.create", batch, f"Tạo lô {lot_code} của {product.name_vi}",
                  {"product_id": product.id, "quantity": quantity, "unit": unit}, actor=actor)
     return batch
-
-
-def update_batch(batch: Batch, *, actor: User | None = None, **fields) -> None:
-    """Edit a batch that has no labels yet; once labels are printed it is closed."""
-    if batch.status is BatchStatus.CLOSED:
-        raise OperationRefused(
-            _("Lô đã in tem nên không sửa được; hãy ghi một sự kiện đính chính."), 409)
-    before = {k: getattr(batch, k) for k in fields}
-    _check_dates(fields.get("harvest_date", batch.harvest_date),
-                 fields.get("production_date", batch.production_date),
-                 fields.get("packing_date", batch.packing_date),
-                 fields.get("expiry_date", batch.expiry_date))
-    for key, value in fields.items():
-        setattr(batch, key, value)
-    audit.record("batch.update", batch, f"Sửa lô {batch.lot_code}",
-                 {"before": before, "after": fields}, actor=actor)
 
 
 def delete_batch(batch: Batch, *, actor: User | None = None) -> None:

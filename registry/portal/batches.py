@@ -5,32 +5,47 @@ from __future__ import annotations
 import io
 from datetime import datetime
 
-from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
-                   request, stream_with_context, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from .. import web
 from ..exceptions import OperationRefused
-from ..inputs import bounded_int
+from ..exports import SafeWriter
 from ..extensions import db
-from ..models import (AdminUnit, Batch, BizStep, ClientClass, Product, ProductStatus, Role,
-                      TraceEvent, UnitLevel)
+from ..inputs import bounded_int
+from ..models import (
+    AdminUnit,
+    Batch,
+    BizStep,
+    ClientClass,
+    Product,
+    ProductStatus,
+    Role,
+    TraceEvent,
+    UnitLevel,
+)
 from ..ocop.rules import VN_TZ, today_vn
 from ..office.charts import Bar, bar_chart
 from ..permissions import Perm, authorize, requires
 from ..public.scan.rules import DEFAULT_WARNING_THRESHOLD
 from ..recalls.forms import LiftForm, RecallForm
 from ..recalls.operations import DEFAULT_ADVICE, active_recall_of
-from ..exports import SafeWriter
 from . import batch_ops, insights
 from .batch_forms import BatchForm, ConfirmForm, EventForm
 
 bp = Blueprint("portal_batches", __name__, url_prefix="/portal")
-
-
-def _me():
-    return current_user._get_current_object()
 
 
 def _own_products():
@@ -83,26 +98,25 @@ def new_batch(product_id: int):
         form.origin_commune.data = product.producer.commune_id or 0
     status = 200
     if form.validate_on_submit():
-        try:
+        def create():
             batch = batch_ops.create_batch(
                 product, lot_code=form.lot_code.data, harvest_date=form.harvest_date.data,
                 production_date=form.production_date.data,
                 packing_date=form.packing_date.data, expiry_date=form.expiry_date.data,
                 quantity=form.quantity.data, unit=form.unit.data, origin=form.origin.data,
-                origin_commune=_commune(form.origin_commune.data), actor=_me())
+                origin_commune=_commune(form.origin_commune.data), actor=web.actor())
             if form.harvest_date.data:
                 batch_ops.add_event(batch, biz_step=BizStep.HARVESTING,
                                     local_time=datetime.combine(form.harvest_date.data,
                                                                 datetime.min.time()),
-                                    location=form.origin.data, actor=_me())
-        except OperationRefused as refused:
-            db.session.rollback()
-            flash(refused.message, "error")
-            status = refused.status
-        else:
-            db.session.commit()
-            flash(_("Đã tạo lô %(lot)s. Chọn số tem để in.", lot=batch.lot_code), "success")
-            return redirect(url_for("printing.order", batch_id=batch.id, guided=1))
+                                    location=form.origin.data, actor=web.actor())
+            return batch
+
+        outcome = web.run(create, done=lambda batch: _(
+            "Đã tạo lô %(lot)s. Chọn số tem để in.", lot=batch.lot_code))
+        if outcome.ok:
+            return redirect(url_for("printing.order", batch_id=outcome.value.id, guided=1))
+        status = outcome.status
     elif form.is_submitted():
         status = 400
     return render_template("portal/batches/new.html", form=form, product=product), status
@@ -141,19 +155,14 @@ def batch(batch_id: int):
             form.note.data = correcting.note
     status = 200
     if form.validate_on_submit():
-        try:
-            batch_ops.add_event(batch, biz_step=BizStep(form.biz_step.data),
-                                local_time=form.local_time.data, tz_offset=form.tz_offset.data,
-                                location=form.location.data, note=form.note.data,
-                                corrects=correcting, actor=_me())
-        except OperationRefused as refused:
-            db.session.rollback()
-            flash(refused.message, "error")
-            status = refused.status
-        else:
-            db.session.commit()
-            flash(_("Đã ghi sự kiện vào hành trình của lô."), "success")
+        outcome = web.run(lambda: batch_ops.add_event(
+            batch, biz_step=BizStep(form.biz_step.data), local_time=form.local_time.data,
+            tz_offset=form.tz_offset.data, location=form.location.data, note=form.note.data,
+            corrects=correcting, actor=web.actor()),
+            done=_("Đã ghi sự kiện vào hành trình của lô."))
+        if outcome.ok:
             return redirect(url_for(".batch", batch_id=batch.id))
+        status = outcome.status
     elif form.is_submitted():
         status = 400
     return render_batch_page(batch, form=form, correcting=correcting, status=status)
@@ -188,15 +197,9 @@ def delete_batch(batch_id: int):
     authorize(Perm.BATCH_EDIT, batch)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        batch_ops.delete_batch(batch, actor=_me())
-    except OperationRefused as refused:
-        db.session.rollback()
-        flash(refused.message, "error")
-        return redirect(url_for(".batch", batch_id=batch_id)), 303
-    db.session.commit()
-    flash(_("Đã xoá lô."), "success")
-    return redirect(url_for(".batches"))
+    return web.button(lambda: batch_ops.delete_batch(batch, actor=web.actor()),
+                      done=_("Đã xoá lô."), then=url_for(".batches"),
+                      back=url_for(".batch", batch_id=batch_id))
 
 
 # ------------------------------------------------------------------------ insights

@@ -14,7 +14,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from .. import audit
-from ..exceptions import OperationRefused, flush_or_refuse, gettext as _
+from ..exceptions import OperationRefused, flush_or_refuse
+from ..exceptions import gettext as _
 from ..extensions import db
 from ..files import storage
 from ..files.validation import MB, check_upload

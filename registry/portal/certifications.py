@@ -12,20 +12,21 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from ..exceptions import OperationRefused
-from ..inputs import bounded_int
+from .. import web
 from ..extensions import db
-from ..models import Certification, Producer, Product, ProductStatus, User
+from ..inputs import bounded_int
+from ..models import Certification, Producer, Product, ProductStatus
 from ..ocop.rules import today_vn
 from ..permissions import Perm, authorize, requires
 from . import cert_ops as ops
-from .cert_forms import EVIDENCE_ACCEPT, CertificationForm, NewCertificationForm, WithdrawForm
+from .cert_forms import (
+    EVIDENCE_ACCEPT,
+    CertificationForm,
+    NewCertificationForm,
+    WithdrawForm,
+)
 
 bp = Blueprint("portal_certifications", __name__, url_prefix="/portal")
-
-
-def _me() -> User:
-    return current_user._get_current_object()
 
 
 def _producer_in_scope() -> Producer | None:
@@ -131,17 +132,12 @@ def new():
     products = _product_choices(form, producer)
     status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
-        try:
-            cert = ops.add_certification(producer, _data(form, products), _evidence(form),
-                                         actor=_me())
-        except OperationRefused as refused:
-            db.session.rollback()
-            flash(refused.message, "error")
-            status = refused.status
-        else:
-            db.session.commit()
-            flash(_("Đã thêm chứng nhận %(kind)s.", kind=cert.kind_label), "success")
+        outcome = web.run(lambda: ops.add_certification(
+            producer, _data(form, products), _evidence(form), actor=web.actor()),
+            done=lambda cert: _("Đã thêm chứng nhận %(kind)s.", kind=cert.kind_label))
+        if outcome.ok:
             return redirect(_list_url(producer))
+        status = outcome.status
     return render_template("portal/certifications/form.html", form=form, producer=producer,
                            old=None, accept=EVIDENCE_ACCEPT,
                            max_mb=ops.MAX_EVIDENCE_BYTES // ops.MB), status
@@ -161,17 +157,12 @@ def renew(cert_id: int):
     products = _product_choices(form, producer, old.product)
     status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
-        try:
-            cert = ops.renew_certification(old, _data(form, products), _evidence(form),
-                                           actor=_me())
-        except OperationRefused as refused:
-            db.session.rollback()
-            flash(refused.message, "error")
-            status = refused.status
-        else:
-            db.session.commit()
-            flash(_("Đã gia hạn chứng nhận %(kind)s.", kind=cert.kind_label), "success")
+        outcome = web.run(lambda: ops.renew_certification(
+            old, _data(form, products), _evidence(form), actor=web.actor()),
+            done=lambda cert: _("Đã gia hạn chứng nhận %(kind)s.", kind=cert.kind_label))
+        if outcome.ok:
             return redirect(_list_url(producer))
+        status = outcome.status
     return render_template("portal/certifications/form.html", form=form, producer=producer,
                            old=old, accept=EVIDENCE_ACCEPT,
                            max_mb=ops.MAX_EVIDENCE_BYTES // ops.MB), status
@@ -185,17 +176,11 @@ def withdraw(cert_id: int):
     form = WithdrawForm()
     status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
-        try:
-            ops.withdraw_certification(cert, on=form.withdrawn_on.data,
-                                       reason=form.reason.data, actor=_me())
-        except OperationRefused as refused:
-            db.session.rollback()
-            flash(refused.message, "error")
-            status = refused.status
-        else:
-            db.session.commit()
-            flash(_("Đã ghi nhận thu hồi chứng nhận %(kind)s.", kind=cert.kind_label),
-                  "success")
+        outcome = web.run(lambda: ops.withdraw_certification(
+            cert, on=form.withdrawn_on.data, reason=form.reason.data, actor=web.actor()),
+            done=_("Đã ghi nhận thu hồi chứng nhận %(kind)s.", kind=cert.kind_label))
+        if outcome.ok:
             return redirect(_list_url(cert.producer))
+        status = outcome.status
     return render_template("portal/certifications/withdraw.html", form=form, cert=cert,
                            today=today_vn()), status

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from .. import audit
-from ..exceptions import OperationRefused, gettext as _
+from ..exceptions import OperationRefused
+from ..exceptions import gettext as _
 from ..extensions import db
 from ..files import storage
-from ..inputs import clean_file_name
 from ..files.validation import MB, check_upload
+from ..inputs import clean_file_name
 from ..models import ApplicationEvidence, ApplicationState, RatingApplication, User
 
 MAX_EVIDENCE_BYTES = 10 * MB

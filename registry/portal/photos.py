@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps
 
-from ..exceptions import OperationRefused, gettext as _
+from ..exceptions import OperationRefused
+from ..exceptions import gettext as _
 from ..files.validation import MB, check_upload
 
 #: Largest photo accepted (phones write 2–6 MB; the request itself is capped at 12 MiB).

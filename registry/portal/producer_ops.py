@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from .. import audit
 from ..auth.operations import create_user
-from ..exceptions import OperationRefused, gettext as _
+from ..exceptions import OperationRefused
+from ..exceptions import gettext as _
 from ..extensions import db
 from ..models import AdminUnit, Producer, ProducerKind, Role, UnitLevel, User
 from ..text import search_key

@@ -8,21 +8,21 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 
-from ..exceptions import OperationRefused
+from .. import web
 from ..extensions import db
 from ..models import AdminUnit, Certification, Producer, Role, User
 from ..permissions import Perm, allowed, authorize, requires
 from . import producer_ops as ops
-from .producer_forms import (ConfirmForm, MemberForm, ProducerAdminForm, ProducerProfileForm,
-                             RegisterProducerForm)
+from .producer_forms import (
+    ConfirmForm,
+    MemberForm,
+    ProducerAdminForm,
+    ProducerProfileForm,
+    RegisterProducerForm,
+)
 
 bp = Blueprint("portal_producers", __name__, url_prefix="/portal")
-
-
-def _me() -> User:
-    return current_user._get_current_object()
 
 
 def _own_producer() -> Producer:
@@ -50,22 +50,6 @@ def _profile_data(form, communes: dict[int, AdminUnit], *, with_name: bool) -> o
         name=form.name.data if with_name else None)
 
 
-def _attempt(action, race_message: str):
-    """Run the operation and commit once. A refusal rolls everything back; so does a
-    unique value (login, registration number) taken by a concurrent request meanwhile,
-    which becomes a message rather than an error page. Returns (result, refusal)."""
-    try:
-        result = action()
-        db.session.commit()
-    except OperationRefused as refused:
-        db.session.rollback()
-        return None, refused
-    except IntegrityError:
-        db.session.rollback()
-        return None, OperationRefused(race_message, 409)
-    return result, None
-
-
 def _form_status(form) -> int:
     return 400 if form.is_submitted() else 200
 
@@ -76,7 +60,7 @@ def _form_status(form) -> int:
 @login_required
 def profile():
     """A member's own producer profile (the office goes to the producers list)."""
-    if current_user.producer is None and allowed(_me(), Perm.PRODUCER_REGISTER):
+    if current_user.producer is None and allowed(web.actor(), Perm.PRODUCER_REGISTER):
         return redirect(url_for(".producers"))
     producer = _own_producer()
     authorize(Perm.PRODUCER_EDIT, producer)
@@ -103,10 +87,10 @@ def _edit_profile(producer: Producer):
     communes = _commune_choices(form, producer.commune)
     status = _form_status(form)
     if form.validate_on_submit():
-        changed, refused = _attempt(
+        changed, refused = web.attempt(
             lambda: ops.update_producer(
-                producer, _profile_data(form, communes, with_name=office), actor=_me()),
-            _("Mã số đăng ký này vừa được dùng cho chủ thể khác. Kiểm tra lại."))
+                producer, _profile_data(form, communes, with_name=office), actor=web.actor()),
+            race=_("Mã số đăng ký này vừa được dùng cho chủ thể khác. Kiểm tra lại."))
         if refused is None:
             flash(_("Đã lưu hồ sơ chủ thể.") if changed else _("Không có thay đổi nào."),
                   "success")
@@ -141,12 +125,12 @@ def new():
     communes = _commune_choices(form, None)
     status = _form_status(form)
     if form.validate_on_submit():
-        created, refused = _attempt(
+        created, refused = web.attempt(
             lambda: ops.register_producer(
                 _profile_data(form, communes, with_name=True),
                 member_login=form.member_login.data, member_name=form.member_name.data,
-                member_password=form.member_password.data, actor=_me()),
-            _("Tên đăng nhập hoặc mã số đăng ký vừa được dùng. Kiểm tra lại rồi gửi lại."))
+                member_password=form.member_password.data, actor=web.actor()),
+            race=_("Tên đăng nhập hoặc mã số đăng ký vừa được dùng. Kiểm tra lại rồi gửi lại."))
         if refused is None:
             producer, member = created
             flash(_("Đã đăng ký chủ thể %(name)s và tài khoản quản lý %(login)s.",
@@ -163,7 +147,7 @@ def new():
 @login_required
 def members():
     """The member's own producer: everyone sees the list, the manager adds members."""
-    if current_user.producer is None and allowed(_me(), Perm.PRODUCER_REGISTER):
+    if current_user.producer is None and allowed(web.actor(), Perm.PRODUCER_REGISTER):
         return redirect(url_for(".producers"))
     producer = _own_producer()
     authorize(Perm.PRODUCER_EDIT, producer)
@@ -190,10 +174,10 @@ def _members_page(producer: Producer, status: int = 200, *, adding: bool = False
         authorize(Perm.PRODUCER_MEMBERS, producer)
         status = 400
         if form.validate_on_submit():
-            member, refused = _attempt(
+            member, refused = web.attempt(
                 lambda: ops.add_member(producer, login=form.login.data, name=form.name.data,
-                                       password=form.password.data, actor=_me()),
-                _("Tên đăng nhập này vừa có người dùng. Hãy chọn tên khác."))
+                                       password=form.password.data, actor=web.actor()),
+                race=_("Tên đăng nhập này vừa có người dùng. Hãy chọn tên khác."))
             if refused is None:
                 flash(_("Đã thêm thành viên %(login)s.", login=member.login), "success")
                 return redirect(_members_url(producer))
@@ -205,7 +189,7 @@ def _members_page(producer: Producer, status: int = 200, *, adding: bool = False
     return render_template("portal/producers/members.html", producer=producer, form=form,
                            people=people, confirm=ConfirmForm(),
                            members_url=_members_url(producer),
-                           manages=allowed(_me(), Perm.PRODUCER_MEMBERS, producer)), status
+                           manages=allowed(web.actor(), Perm.PRODUCER_MEMBERS, producer)), status
 
 
 @bp.route("/producer/members/<int:user_id>/deactivate", methods=["POST"])
@@ -218,13 +202,8 @@ def deactivate(user_id: int):
     authorize(Perm.PRODUCER_MEMBERS, producer)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        ops.deactivate_member(member, actor=_me())
-    except OperationRefused as refused:
-        db.session.rollback()
-        flash(refused.message, "error")
-        return _members_page(producer, refused.status)
-    db.session.commit()
-    flash(_("Đã gỡ thành viên %(login)s; tài khoản không đăng nhập được nữa.",
-            login=member.login), "success")
+    outcome = web.run(lambda: ops.deactivate_member(member, actor=web.actor()), done=_(
+        "Đã gỡ thành viên %(login)s; tài khoản không đăng nhập được nữa.", login=member.login))
+    if not outcome.ok:
+        return _members_page(producer, outcome.status)
     return redirect(_members_url(producer))

@@ -24,13 +24,24 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
-from ..exceptions import OperationRefused, gettext as _
+from ..exceptions import OperationRefused
+from ..exceptions import gettext as _
 from ..extensions import db
-from ..inputs import clean_file_name
 from ..files import storage
+from ..inputs import clean_file_name
 from ..labels.gs1 import GTIN_LENGTHS, gtin_check_digit
-from ..models import (Batch, Certification, LabelRun, Producer, Product, ProductPhoto,
-                      ProductStatus, RatingApplication, RatingDecision, User)
+from ..models import (
+    Batch,
+    Certification,
+    LabelRun,
+    Producer,
+    Product,
+    ProductPhoto,
+    ProductStatus,
+    RatingApplication,
+    RatingDecision,
+    User,
+)
 from ..ocop.groups import GROUPS
 from .photos import CONTENT_TYPE, PreparedPhoto
 

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from .. import web
 from ..exceptions import OperationRefused
 from ..extensions import db
 from ..models import Producer, Product, ProductPhoto, ProductStatus, Role
@@ -22,15 +23,17 @@ from ..public.catalogue import group_label
 from ..public.paths import product_path
 from . import product_ops as ops
 from .photos import prepare_photo
-from .product_forms import PHOTO_ACCEPT, ActionForm, NewProductForm, PhotoForm, ProductForm
+from .product_forms import (
+    PHOTO_ACCEPT,
+    ActionForm,
+    NewProductForm,
+    PhotoForm,
+    ProductForm,
+)
 
 bp = Blueprint("portal_products", __name__, url_prefix="/portal")
 
 PER_PAGE = 30
-
-
-def _me():
-    return current_user._get_current_object()
 
 
 def _is_admin() -> bool:
@@ -64,8 +67,7 @@ def _prepared(uploads, alt: str | None = None) -> list[ops.NewPhoto]:
 
 
 def _refused(form, refused: OperationRefused, field: str | None = None) -> int:
-    """Roll back; show the message next to its field (or at the top); the status."""
-    db.session.rollback()
+    """Show the message next to its field (or at the top); the status."""
     field = getattr(refused, "field", None) or field
     if field and field in form:
         form[field].errors = [*form[field].errors, refused.message]
@@ -112,15 +114,13 @@ def new():
             current_user.producer_id
         authorize(Perm.PRODUCT_EDIT, producer_id)
         producer = db.session.get(Producer, producer_id)
-        try:
-            photos = _prepared(_uploads(form.photos))
-            product = ops.create_product(producer, form.product_data(), photos, actor=_me())
-        except OperationRefused as refused:
-            status = _refused(form, refused, field="photos")
-        else:
-            db.session.commit()
-            flash(_("Đã thêm sản phẩm “%(name)s”.", name=product.name_vi), "success")
-            return redirect(url_for(".edit", product_id=product.id))
+        outcome = web.run(lambda: ops.create_product(
+            producer, form.product_data(), _prepared(_uploads(form.photos)), actor=web.actor()),
+            done=lambda product: _("Đã thêm sản phẩm “%(name)s”.", name=product.name_vi),
+            flash_refusal=False)
+        if outcome.ok:
+            return redirect(url_for(".edit", product_id=outcome.value.id))
+        status = _refused(form, outcome.refused, field="photos")
     elif form.is_submitted():
         status = 400
         flash(_("Chưa lưu được: hãy sửa các mục có báo lỗi bên dưới."), "error")
@@ -152,13 +152,11 @@ def edit(product_id: int):
     if not form.validate_on_submit():
         flash(_("Chưa lưu được: hãy sửa các mục có báo lỗi bên dưới."), "error")
         return _edit_page(product, form=form, status=400)
-    try:
-        changes = ops.update_product(product, form.product_data(), actor=_me())
-    except OperationRefused as refused:
-        status = _refused(form, refused)
-        return _edit_page(product, form=form, status=status)
-    db.session.commit()
-    flash(_("Đã lưu thay đổi.") if changes else _("Không có gì thay đổi."), "success")
+    outcome = web.run(lambda: ops.update_product(product, form.product_data(), actor=web.actor()),
+                      done=lambda changes: _("Đã lưu thay đổi.") if changes
+                      else _("Không có gì thay đổi."), flash_refusal=False)
+    if not outcome.ok:
+        return _edit_page(product, form=form, status=_refused(form, outcome.refused))
     return redirect(url_for(".edit", product_id=product.id))
 
 
@@ -170,14 +168,12 @@ def add_photos(product_id: int):
     if not form.validate_on_submit():
         flash(_("Chưa lưu được: hãy sửa các mục có báo lỗi bên dưới."), "error")
         return _edit_page(product, photo_form=form, status=400)
-    try:
-        photos = _prepared(_uploads(form.photos), form.alt_vi.data)
-        added = ops.add_photos(product, photos, actor=_me())
-    except OperationRefused as refused:
-        status = _refused(form, refused, field="photos")
-        return _edit_page(product, photo_form=form, status=status)
-    db.session.commit()
-    flash(_("Đã thêm %(n)s ảnh.", n=len(added)), "success")
+    outcome = web.run(lambda: ops.add_photos(
+        product, _prepared(_uploads(form.photos), form.alt_vi.data), actor=web.actor()),
+        done=lambda added: _("Đã thêm %(n)s ảnh.", n=len(added)), flash_refusal=False)
+    if not outcome.ok:
+        return _edit_page(product, photo_form=form,
+                          status=_refused(form, outcome.refused, field="photos"))
     return redirect(url_for(".edit", product_id=product.id, _anchor="anh"))
 
 
@@ -185,17 +181,9 @@ def _action(product: Product, operation, done: str, target: str = ".edit"):
     """A button's POST: check the CSRF token, run ``operation``, commit, redirect."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        operation()
-    except OperationRefused as refused:
-        db.session.rollback()
-        flash(refused.message, "error")
-        return redirect(url_for(".edit", product_id=product.id)), 303
-    db.session.commit()
-    flash(done, "success")
-    if target == ".index":
-        return redirect(url_for(".index"))
-    return redirect(url_for(target, product_id=product.id))
+    then = url_for(".index") if target == ".index" else url_for(target, product_id=product.id)
+    return web.button(operation, done=done, then=then,
+                      back=url_for(".edit", product_id=product.id))
 
 
 @bp.route("/products/<int:product_id>/photos/<int:photo_id>/delete", methods=["POST"])
@@ -203,7 +191,7 @@ def _action(product: Product, operation, done: str, target: str = ".edit"):
 def remove_photo(product_id: int, photo_id: int):
     product = _product(product_id)
     photo = _photo(product, photo_id)
-    return _action(product, lambda: ops.remove_photo(photo, actor=_me()), _("Đã xoá ảnh."))
+    return _action(product, lambda: ops.remove_photo(photo, actor=web.actor()), _("Đã xoá ảnh."))
 
 
 @bp.route("/products/<int:product_id>/photos/<int:photo_id>/first", methods=["POST"])
@@ -211,7 +199,7 @@ def remove_photo(product_id: int, photo_id: int):
 def cover_photo(product_id: int, photo_id: int):
     product = _product(product_id)
     photo = _photo(product, photo_id)
-    return _action(product, lambda: ops.make_cover_photo(photo, actor=_me()),
+    return _action(product, lambda: ops.make_cover_photo(photo, actor=web.actor()),
                    _("Đã đổi ảnh đại diện."))
 
 
@@ -219,7 +207,7 @@ def cover_photo(product_id: int, photo_id: int):
 @requires(Perm.PRODUCT_EDIT)
 def archive(product_id: int):
     product = _product(product_id)
-    return _action(product, lambda: ops.archive_product(product, actor=_me()),
+    return _action(product, lambda: ops.archive_product(product, actor=web.actor()),
                    _("Đã lưu trữ sản phẩm; sản phẩm không còn hiện trong danh mục công khai."))
 
 
@@ -227,7 +215,7 @@ def archive(product_id: int):
 @requires(Perm.PRODUCT_EDIT)
 def restore(product_id: int):
     product = _product(product_id)
-    return _action(product, lambda: ops.restore_product(product, actor=_me()),
+    return _action(product, lambda: ops.restore_product(product, actor=web.actor()),
                    _("Đã khôi phục sản phẩm; sản phẩm hiện lại trong danh mục công khai."))
 
 
@@ -236,5 +224,5 @@ def restore(product_id: int):
 def delete(product_id: int):
     product = _product(product_id)
     name = product.name_vi
-    return _action(product, lambda: ops.delete_product(product, actor=_me()),
+    return _action(product, lambda: ops.delete_product(product, actor=web.actor()),
                    _("Đã xoá sản phẩm “%(name)s”.", name=name), target=".index")

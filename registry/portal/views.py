@@ -3,18 +3,23 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import (Blueprint, abort, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from ..exceptions import OperationRefused
+from .. import web
 from ..extensions import db
 from ..files.storage import read_path
 from ..files.views import private_file
-from ..models import (Certification, Product, ProductStatus, RatingApplication, Role,
-                      StoredFile)
+from ..models import (
+    Certification,
+    Product,
+    ProductStatus,
+    RatingApplication,
+    Role,
+    StoredFile,
+)
 from ..models.base import localized
 from ..models.product import rating_summary
 from ..ocop.criteria import CONDENSED_NOTE, COUNCIL_LEVEL_LABELS
@@ -25,10 +30,6 @@ from .forms import SubmitForm, application_form_class, evidence_form_class
 from .operations import add_evidence
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
-
-
-def _me():
-    return current_user._get_current_object()
 
 
 @bp.route("/")
@@ -54,7 +55,7 @@ def new_application(product_id: int):
     def save(form, self_assessment, certifications, **extra):
         return ratings.create_application(
             product, requested_stars=form.requested_stars.data,
-            self_assessment=self_assessment, certifications=certifications, actor=_me(),
+            self_assessment=self_assessment, certifications=certifications, actor=web.actor(),
             **extra)
 
     return _application_form(product, ratings.current_criteria_set(), save)
@@ -70,7 +71,7 @@ def edit_application(app_id: int):
     def save(form, self_assessment, certifications, **extra):
         ratings.update_application(
             app, requested_stars=form.requested_stars.data,
-            self_assessment=self_assessment, certifications=certifications, actor=_me(),
+            self_assessment=self_assessment, certifications=certifications, actor=web.actor(),
             **extra)
         return app
 
@@ -98,21 +99,21 @@ def _application_form(product, criteria_set, save, editing: RatingApplication | 
     status = 200
     if form.validate_on_submit():
         chosen = {c.id: c for c in certs}
-        try:
+
+        def save_with_uploads():
             app = save(form, {c.code: form[f"self_{c.code}"].data for c in criteria_set.criteria},
                        [chosen[i] for i in form.certifications.data or [] if i in chosen],
                        product_set=form.product_set.data if product_sets else None,
                        self_notes={c.code: form[f"note_{c.code}"].data or ""
                                    for c in criteria_set.criteria})
             _add_uploads(app, form.evidence.name, form.evidence_criterion.data)
-        except OperationRefused as refused:
-            db.session.rollback()
-            flash(refused.message, "error")
-            status = refused.status
-        else:
-            db.session.commit()
-            flash(_("Đã lưu hồ sơ. Kiểm tra lại rồi bấm “Nộp hồ sơ”."), "success")
-            return redirect(url_for(".application", app_id=app.id))
+            return app
+
+        outcome = web.run(save_with_uploads,
+                          done=_("Đã lưu hồ sơ. Kiểm tra lại rồi bấm “Nộp hồ sơ”."))
+        if outcome.ok:
+            return redirect(url_for(".application", app_id=outcome.value.id))
+        status = outcome.status
     elif form.is_submitted():
         status = 400
     return render_template("portal/application_form.html", form=form, product=product,
@@ -124,7 +125,7 @@ def _add_uploads(app: RatingApplication, field_name: str,
                  criterion_code: str | None = None) -> None:
     for upload in request.files.getlist(field_name):
         if upload and upload.filename:
-            add_evidence(app, upload.read(), upload.filename, actor=_me(),
+            add_evidence(app, upload.read(), upload.filename, actor=web.actor(),
                          criterion_code=criterion_code or None)
 
 
@@ -136,16 +137,12 @@ def application(app_id: int):
     form = evidence_form_class(app.criteria_set.criteria)()
     status = 200
     if form.validate_on_submit():
-        try:
-            _add_uploads(app, form.evidence.name, form.evidence_criterion.data)
-        except OperationRefused as refused:
-            db.session.rollback()
-            flash(refused.message, "error")
-            status = refused.status
-        else:
-            db.session.commit()
-            flash(_("Đã thêm tài liệu."), "success")
+        outcome = web.run(lambda: _add_uploads(app, form.evidence.name,
+                                               form.evidence_criterion.data),
+                          done=_("Đã thêm tài liệu."))
+        if outcome.ok:
             return redirect(url_for(".application", app_id=app.id))
+        status = outcome.status
     return render_template("portal/application.html", app=app, form=form,
                            submit_form=SubmitForm()), status
 
@@ -157,20 +154,15 @@ def submit(app_id: int):
     authorize(Perm.APPLICATION_EDIT, app)
     if not SubmitForm().validate_on_submit():
         abort(400)
-    try:
-        ratings.submit_application(app, actor=_me())
-    except OperationRefused as refused:
-        db.session.rollback()
-        flash(refused.message, "error")
-        return redirect(url_for(".application", app_id=app.id)), 303
-    db.session.commit()
-    level = localized(COUNCIL_LEVEL_LABELS[app.council_level])
-    if app.awaiting_proposal:
-        flash(_("Đã nộp hồ sơ; %(level)s sẽ kiểm tra và đề xuất lên hội đồng.", level=level),
-              "success")
-    else:
-        flash(_("Đã nộp hồ sơ; hội đồng %(level)s sẽ chấm điểm.", level=level), "success")
-    return redirect(url_for(".application", app_id=app.id))
+    def submitted(_none) -> str:
+        level = localized(COUNCIL_LEVEL_LABELS[app.council_level])
+        if app.awaiting_proposal:
+            return _("Đã nộp hồ sơ; %(level)s sẽ kiểm tra và đề xuất lên hội đồng.",
+                     level=level)
+        return _("Đã nộp hồ sơ; hội đồng %(level)s sẽ chấm điểm.", level=level)
+
+    return web.button(lambda: ratings.submit_application(app, actor=web.actor()),
+                      done=submitted, then=url_for(".application", app_id=app.id))
 
 
 @bp.route("/files/<key>")
@@ -185,7 +177,7 @@ def file(key: str):
     if current_user.producer_id != stored.owner_producer_id:  # the office reads it
         from .. import audit
 
-        audit.record("file.read", stored, f"{current_user.name} mở tài liệu "
-                     f"“{stored.original_name}”", {"file": stored.key})
-        db.session.commit()
+        web.attempt(lambda: audit.record("file.read", stored, f"{current_user.name} mở tài "
+                                         f"liệu “{stored.original_name}”",
+                                         {"file": stored.key}))
     return private_file(stored, inline=False)

@@ -20,11 +20,10 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from ..exceptions import OperationRefused
-from ..inputs import bounded_int
+from .. import web
 from ..extensions import db
+from ..inputs import bounded_int
 from ..labels.layouts import LAYOUTS
 from ..labels.serials import display
 from ..models import Batch, LabelFileStatus, LabelRun
@@ -91,18 +90,15 @@ def order(batch_id: int):
             flash(_("Biểu mẫu này đã cũ: kiểm tra lại rồi bấm in lần nữa."), "error")
             status = 400
         else:
-            try:
-                run = order_label_run(
-                    batch, count=form.count.data, layout=form.layout.data, ecc=form.ecc.data,
-                    offset_x_mm=form.offset_x_mm.data or 0,
-                    offset_y_mm=form.offset_y_mm.data or 0,
-                    start_position=form.start_position.data or 1,
-                    show_decision_end=form.show_decision_end.data,
-                    confirm_expired=form.confirm_expired.data,
-                    confirm_repeat=form.confirm_repeat.data, order_token=token,
-                    base_url=public_base_url(), actor=current_user._get_current_object())
-            except OperationRefused as refused:
-                db.session.rollback()
+            run, refused = web.attempt(lambda: order_label_run(
+                batch, count=form.count.data, layout=form.layout.data, ecc=form.ecc.data,
+                offset_x_mm=form.offset_x_mm.data or 0, offset_y_mm=form.offset_y_mm.data or 0,
+                start_position=form.start_position.data or 1,
+                show_decision_end=form.show_decision_end.data,
+                confirm_expired=form.confirm_expired.data,
+                confirm_repeat=form.confirm_repeat.data, order_token=token,
+                base_url=public_base_url(), actor=web.actor()))
+            if refused is not None:
                 earlier = run_for_token(batch, token)
                 if earlier is not None:  # the same form sent at the same moment
                     return _already_ordered(earlier)
@@ -111,12 +107,8 @@ def order(batch_id: int):
                 flash(refused.message, "error")
                 status = refused.status
             else:
-                db.session.commit()
-                if run.count > SMALL_RUN:
-                    label_file, queued = files.request_file(run, "pdf")
-                    db.session.commit()
-                    if queued:
-                        files.start(label_file)
+                if run.count > SMALL_RUN:  # the run is kept even if the queue is not there
+                    _start_file(run, "pdf")
                 flash(_("Đã cấp %(n)s số sê-ri cho lô %(lot)s.", n=_grouped(run.count),
                         lot=batch.lot_code), "success")
                 return redirect(url_for(".run", run_id=run.id), 303)
@@ -231,16 +223,22 @@ def _file_choice(label_run: LabelRun, fmt: str) -> tuple[str, int]:
     return fmt, dpi
 
 
+def _start_file(label_run: LabelRun, fmt: str, dpi: int = 0) -> bool:
+    """Record the request for the run's file and hand it to a worker; False when it was
+    already queued or made."""
+    label_file, queued = web.attempt(lambda: files.request_file(label_run, fmt, dpi)).value
+    if queued:
+        files.start(label_file)
+    return queued
+
+
 @bp.route("/label-runs/<int:run_id>/files/<fmt>", methods=["POST"])
 @requires(Perm.LABELS_PRINT)
 def make_file(run_id: int, fmt: str):
     """Ask a worker for the run's file in this format (again, if it failed)."""
     label_run = _own_run(run_id)
     fmt, dpi = _file_choice(label_run, fmt)
-    label_file, queued = files.request_file(label_run, fmt, dpi)
-    db.session.commit()
-    if queued:
-        files.start(label_file)
+    if _start_file(label_run, fmt, dpi):
         flash(_("Đang tạo tệp. Trang này tự cập nhật tiến độ."), "success")
     return redirect(url_for(".run", run_id=label_run.id), 303)
 

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .. import audit
-from ..exceptions import OperationRefused, gettext as _
+from ..exceptions import OperationRefused
+from ..exceptions import gettext as _
 from ..extensions import db
 from ..models import Certification, Producer, Product, User
 

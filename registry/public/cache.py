@@ -16,9 +16,22 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from ..models import (AdminUnit, Batch, BatchRecall, CacheState, Certification, CriteriaSet, LabelRun,
-                      Producer, Product, ProductPhoto, RatingApplication, RatingDecision,
-                      StoredFile, TraceEvent)
+from ..models import (
+    AdminUnit,
+    Batch,
+    BatchRecall,
+    CacheState,
+    Certification,
+    CriteriaSet,
+    LabelRun,
+    Producer,
+    Product,
+    ProductPhoto,
+    RatingApplication,
+    RatingDecision,
+    StoredFile,
+    TraceEvent,
+)
 
 PUBLIC_MODELS = (Product, ProductPhoto, Producer, AdminUnit, RatingDecision,
                  RatingApplication, Certification, Batch, LabelRun, TraceEvent, CriteriaSet,

@@ -24,9 +24,17 @@ from flask import current_app, g, redirect, render_template, request, url_for
 from markupsafe import Markup
 from sqlalchemy.orm import aliased, selectinload
 
+from .. import web
 from ..extensions import db
-from ..models import (AdminUnit, Producer, Product, ProductPhoto, ProductStatus,
-                      RatingDecision, UnitLevel)
+from ..models import (
+    AdminUnit,
+    Producer,
+    Product,
+    ProductPhoto,
+    ProductStatus,
+    RatingDecision,
+    UnitLevel,
+)
 from ..ocop.criteria import MIN_RECOGNISED_STARS
 from ..ocop.groups import GROUPS
 from ..ocop.rules import today_vn
@@ -260,7 +268,7 @@ def catalogue_page():
     if listing is None:
         listing = Markup(_render_listing(today))
         cache.put(key, listing)
-        db.session.commit()  # the reads are over
+        web.end_reads()
     return render_template("main/index.html", listing=listing)
 
 

@@ -5,15 +5,34 @@ from datetime import date
 from decimal import Decimal
 
 from .. import audit
-from ..exceptions import OperationRefused, gettext as _
+from ..exceptions import OperationRefused
+from ..exceptions import gettext as _
 from ..extensions import db
-from ..models import (AdminUnit, ApplicationState, CriteriaSet, Criterion, Product,
-                      RatingApplication, RatingDecision, ScoreLine, ScoreSheet, UnitLevel, User)
+from ..models import (
+    AdminUnit,
+    ApplicationState,
+    CriteriaSet,
+    Criterion,
+    Product,
+    RatingApplication,
+    RatingDecision,
+    ScoreLine,
+    ScoreSheet,
+    UnitLevel,
+    User,
+)
 from ..models.base import localized, utcnow
-from ..ocop import rules
-from ..ocop.criteria import (COUNCIL_LEVEL_LABELS, CRITERIA_SETS, MIN_RECOGNISED_STARS,
-                             CouncilLevel, CriteriaSetDef, Part, set_in_force)
 from ..notifications import operations as notices
+from ..ocop import rules
+from ..ocop.criteria import (
+    COUNCIL_LEVEL_LABELS,
+    CRITERIA_SETS,
+    MIN_RECOGNISED_STARS,
+    CouncilLevel,
+    CriteriaSetDef,
+    Part,
+    set_in_force,
+)
 
 
 def ensure_criteria_sets() -> dict[str, CriteriaSet]:

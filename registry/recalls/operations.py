@@ -7,7 +7,8 @@ from datetime import date
 import sqlalchemy as sa
 
 from .. import audit
-from ..exceptions import OperationRefused, flush_or_refuse, gettext as _
+from ..exceptions import OperationRefused, flush_or_refuse
+from ..exceptions import gettext as _
 from ..extensions import db
 from ..models import Batch, BatchRecall, User
 from ..models.base import utcnow

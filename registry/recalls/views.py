@@ -7,17 +7,16 @@ route asks ``Perm.BATCH_RECALL`` of the batch; the office pages also need the of
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
+from .. import web
 from ..exceptions import OperationRefused
 from ..extensions import db
-from ..models import Batch, BatchRecall, Product, User
+from ..models import Batch, BatchRecall, Product
 from ..ocop.rules import today_vn
 from ..permissions import Perm, authorize, requires
 from ..portal.batches import render_batch_page
@@ -29,25 +28,6 @@ bp = Blueprint("recalls", __name__)
 #: How many lifted recalls the office page lists, newest first.
 RECENT_LIFTED = 20
 
-T = TypeVar("T")
-
-
-def _me() -> User:
-    return current_user._get_current_object()
-
-
-def _attempt(action: Callable[[], T]) -> tuple[T | None, OperationRefused | None]:
-    """Run the operation and commit once; a refusal (a rule, or a recall recorded by
-    someone else at the same moment) rolls everything back and is returned to show."""
-    try:
-        result = action()
-        db.session.commit()
-    except OperationRefused as refused:
-        db.session.rollback()
-        return None, refused
-    return result, None
-
-
 def _recallable_batch(batch_id: int) -> Batch:
     batch = db.get_or_404(Batch, batch_id)
     authorize(Perm.BATCH_RECALL, batch)
@@ -56,7 +36,7 @@ def _recallable_batch(batch_id: int) -> Batch:
 
 def _recall(batch: Batch, form: RecallForm) -> Callable[[], BatchRecall]:
     return lambda: ops.recall_batch(batch, reason=form.reason.data, advice=form.advice.data,
-                                    recalled_on=form.recalled_on.data, actor=_me())
+                                    recalled_on=form.recalled_on.data, actor=web.actor())
 
 
 def _recalled_message(batch: Batch) -> str:
@@ -73,7 +53,7 @@ def recall(batch_id: int):
     form = RecallForm()
     if not form.validate_on_submit():
         return render_batch_page(batch, recall_form=form, status=400)
-    _done, refused = _attempt(_recall(batch, form))
+    _done, refused = web.attempt(_recall(batch, form))
     if refused is not None:
         flash(refused.message, "error")
         return render_batch_page(batch, recall_form=form, status=refused.status)
@@ -88,8 +68,8 @@ def lift(batch_id: int):
     form = LiftForm()
     if not form.validate_on_submit():
         return render_batch_page(batch, lift_form=form, status=400)
-    _done, refused = _attempt(lambda: ops.lift_recall(
-        batch, note=form.lift_note.data, recall_id=form.seen_recall_id(), actor=_me()))
+    _done, refused = web.attempt(lambda: ops.lift_recall(
+        batch, note=form.lift_note.data, recall_id=form.seen_recall_id(), actor=web.actor()))
     if refused is not None:
         flash(refused.message, "error")
         return render_batch_page(batch, lift_form=form, status=refused.status)
@@ -156,7 +136,7 @@ def office_recall():
         form.lot_code.errors.append(_("Sản phẩm này không có lô “%(lot)s”.", lot=lot))
         return _office_page(form, 400)
     authorize(Perm.BATCH_RECALL, batch)
-    _done, refused = _attempt(_recall(batch, form))
+    _done, refused = web.attempt(_recall(batch, form))
     if refused is not None:
         flash(refused.message, "error")
         return _office_page(form, refused.status)
@@ -172,8 +152,8 @@ def office_lift(recall_id: int):
     authorize(Perm.BATCH_RECALL, batch)
     form = LiftForm()
     if form.validate_on_submit():
-        _done, refused = _attempt(lambda: ops.lift_recall(
-            batch, note=form.lift_note.data, recall_id=recall_id, actor=_me()))
+        _done, refused = web.attempt(lambda: ops.lift_recall(
+            batch, note=form.lift_note.data, recall_id=recall_id, actor=web.actor()))
     else:
         refused = OperationRefused(" ".join(str(e) for errors in form.errors.values()
                                             for e in errors))

@@ -16,11 +16,11 @@ import sqlalchemy as sa
 from flask import current_app
 
 from .. import audit
-from ..exceptions import OperationRefused, gettext as _
+from ..exceptions import OperationRefused
+from ..exceptions import gettext as _
 from ..extensions import db
 from ..labels.links import LabelAddressError, parse_label_path
-from ..models import (Batch, FakeReport, LabelCheck, LabelRun, Product, ReportStatus, Role,
-                      User)
+from ..models import Batch, FakeReport, LabelCheck, LabelRun, Product, ReportStatus, Role, User
 from ..models.base import utcnow
 from ..ocop.rules import VN_TZ
 from ..printing.operations import signer

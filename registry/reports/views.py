@@ -3,14 +3,23 @@ portal and the office's queue. Every route checks its permission through
 ``registry.permissions``; the form's POSTs are rate-limited per client address."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, make_response, redirect,
-                   render_template, request, url_for)
-from flask_babel import gettext as _, ngettext
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from ..exceptions import OperationRefused
+from .. import web
 from ..extensions import db, limiter
 from ..models import FakeReport
 from ..permissions import Perm, authorize, requires
@@ -46,17 +55,13 @@ def new():
         form.address.data = address
         return _no_store(make_response(render_template("reports/new.html", form=form)))
     if form.validate():
-        try:
-            ops.create_report(
-                address=form.address.data or "", what_seen=form.what_seen.data,
-                where_bought=form.where_bought.data, phone=form.phone.data,
-                client=ops.client_hash(request.remote_addr, request.user_agent.string))
-        except OperationRefused as refused:
-            db.session.rollback()
-            form.form_errors.append(refused.message)
-        else:
-            db.session.commit()
+        outcome = web.attempt(lambda: ops.create_report(
+            address=form.address.data or "", what_seen=form.what_seen.data,
+            where_bought=form.where_bought.data, phone=form.phone.data,
+            client=ops.client_hash(request.remote_addr, request.user_agent.string)))
+        if outcome.ok:
             return redirect(url_for(".thanks"), 303)
+        form.form_errors.append(outcome.refused.message)
     return _no_store(make_response(render_template("reports/new.html", form=form), 400))
 
 
@@ -126,13 +131,9 @@ def _handle(report_id: int, endpoint: str):
     form = HandleForm()
     if not form.validate_on_submit():
         abort(400, description=" ".join(form.note.errors) or None)
-    try:
-        ops.handle_report(report, note=form.note.data, actor=current_user._get_current_object())
-    except OperationRefused as refused:
-        db.session.rollback()
-        flash(refused.message, "error")
+    outcome = web.run(lambda: ops.handle_report(report, note=form.note.data, actor=web.actor()),
+                      done=_("Đã đánh dấu báo cáo là đã xử lý."))
+    if not outcome.ok:
         return _queue_page(endpoint, ops.queue_scope(current_user) if
-                           endpoint == "producer_queue" else None, refused.status)
-    db.session.commit()
-    flash(_("Đã đánh dấu báo cáo là đã xử lý."), "success")
+                           endpoint == "producer_queue" else None, outcome.status)
     return redirect(url_for(f".{endpoint}"), 303)

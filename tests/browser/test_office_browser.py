@@ -63,7 +63,8 @@ def _score(phone, fraction: float, who: str):
 def test_the_council_cannot_award_more_stars_than_the_points(live_server, phone):
     _login(phone, live_server, "hoidong.tinh")
     phone.get_by_role("link", name="Văn phòng", exact=True).click()
-    phone.get_by_role("link", name="Chà bông bò An Lạc Thôn").click()  # scored demo application, 64.5 points
+    # the scored demo application, 64.5 points
+    phone.get_by_role("link", name="Chà bông bò An Lạc Thôn").click()
     phone.select_option("select[name=stars]", "4")
     phone.fill("input[name=decision_number]", "3002/QĐ-UBND")
     phone.get_by_role("button", name="Công nhận", exact=True).click()

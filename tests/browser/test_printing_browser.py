@@ -29,7 +29,6 @@ def test_the_guided_order_lands_on_the_run_page_and_a_second_press_issues_nothin
     assert no_horizontal_scroll(phone)
     ARTIFACTS.mkdir(exist_ok=True)
     phone.screenshot(path=str(ARTIFACTS / "printing-order.png"), full_page=True)
-    order_url = phone.url
 
     button = phone.get_by_role("button", name="Cấp số sê-ri và tạo tệp in")
     button.dblclick()  # a double tap on a slow phone

@@ -84,7 +84,8 @@ def test_ink_boxes_reach_above_the_nominal_ascent():
     top = bold.ink("Ẩ")[4]
     assert top > 1000 > bold.ascent  # the stacked accents of Vietnamese capitals
     assert regular.ink("J")[3] < -150  # DejaVu's J descends below the baseline
-    assert regular.ink(" ") == (regular.glyph_width(regular.cmap[32]), 0.0, regular.glyph_width(regular.cmap[32]), 0.0, 0.0)
+    space = regular.glyph_width(regular.cmap[32])
+    assert regular.ink(" ") == (space, 0.0, space, 0.0, 0.0)
 
 
 def test_fit_size():

@@ -9,8 +9,7 @@ import pytest
 
 from registry.exceptions import OperationRefused
 from registry.extensions import db
-from registry.models import (AdminUnit, ApplicationState, AuditEntry, RatingApplication,
-                             UnitLevel)
+from registry.models import AdminUnit, ApplicationState, AuditEntry, RatingApplication, UnitLevel
 from registry.ocop.criteria import CouncilLevel, criteria_set, prescreen_level
 from registry.ratings import operations as ops
 

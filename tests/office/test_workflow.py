@@ -8,8 +8,7 @@ import pytest
 
 from registry.exceptions import OperationRefused
 from registry.extensions import db
-from registry.models import (ApplicationState, AuditEntry, RatingApplication,
-                             RatingDecision)
+from registry.models import ApplicationState, AuditEntry, RatingApplication, RatingDecision
 from registry.ocop.criteria import CouncilLevel
 from registry.ocop.rules import today_vn
 from registry.ratings import operations as ops
@@ -207,9 +206,13 @@ def test_producers_cannot_reach_any_office_page(client, auth, submitted, produce
                 f"/office/decisions/{decision.id}",
                 f"/office/decisions/{decision.id}/certificate.pdf"]:
         assert client.get(url).status_code == 403, url
-    for url in ["approve", "reject", "forward"]:
-        assert client.post(f"/office/applications/{submitted.id}/{url}").status_code in (
-            400, 403)
+    token = csrf_token(client.get("/portal/").get_data(as_text=True))
+    for url in ["approve", "reject", "forward", "propose", "return", "score", "assign"]:
+        answer = client.post(f"/office/applications/{submitted.id}/{url}",
+                             data={"csrf_token": token})  # a valid form: refused for who
+        assert answer.status_code == 403, url
+    db.session.expire_all()
+    assert submitted.state is ApplicationState.SUBMITTED
 
 
 def test_nobody_scores_an_application_of_their_own_producer(
@@ -282,10 +285,11 @@ def test_decisions_csv_opens_in_excel_with_vietnamese(client, auth, submitted, r
 
 def test_certificate_pdf_has_the_decision_and_a_code_to_the_public_page(
         client, auth, submitted, reviewer_user):
+    import io
+
     import pypdfium2 as pdfium
     import zxingcpp
     from pypdf import PdfReader
-    import io
 
     decision = factories.make_decision(submitted.product, date(2024, 1, 2),
                                        number="12/QĐ-UBND")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-
 from datetime import date, datetime, timedelta, timezone
 
 import pypdfium2 as pdfium
@@ -10,8 +9,7 @@ import pytest
 import zxingcpp
 
 from registry.extensions import db
-from registry.models import (AuditEntry, Batch, BizStep, ClientClass, LabelRun, Scan,
-                             TraceEvent)
+from registry.models import AuditEntry, Batch, BizStep, ClientClass, LabelRun, Scan, TraceEvent
 from registry.models.base import utcnow
 from registry.ocop.rules import today_vn
 from registry.portal import batch_ops
@@ -167,7 +165,8 @@ def test_scan_insights_show_days_clients_and_suspicious_labels(app, client, auth
     auth.login("member.a")
     html = client.get("/portal/insights").get_data(as_text=True)
     assert "13 lượt quét trong 30 ngày" in html
-    assert "Điện thoại: <strong>11</strong>" in html and "Bot, xem trước liên kết: <strong>1</strong>" in html
+    assert "Điện thoại: <strong>11</strong>" in html
+    assert "Bot, xem trước liên kết: <strong>1</strong>" in html
     from registry.labels.serials import display
     from registry.printing.operations import item_key, signer
     suspicious = display(signer().make(item_key(batch.product), batch.lot_code, 0))

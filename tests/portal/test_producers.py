@@ -7,8 +7,17 @@ from datetime import date
 import pytest
 
 from registry.extensions import db
-from registry.models import (AdminUnit, AuditEntry, Certification, Producer, ProducerKind,
-                             Role, StoredFile, UnitLevel, User)
+from registry.models import (
+    AdminUnit,
+    AuditEntry,
+    Certification,
+    Producer,
+    ProducerKind,
+    Role,
+    StoredFile,
+    UnitLevel,
+    User,
+)
 
 from .. import factories
 from ..conftest import csrf_token

@@ -12,7 +12,7 @@ from PIL import Image
 
 from registry.extensions import db
 from registry.files.validation import MB
-from registry.models import (AuditEntry, Product, ProductPhoto, ProductStatus, StoredFile)
+from registry.models import AuditEntry, Product, ProductPhoto, ProductStatus, StoredFile
 from registry.ocop.rules import today_vn
 from registry.portal import product_ops
 from registry.portal.photos import prepare_photo

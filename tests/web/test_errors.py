@@ -23,14 +23,21 @@ def test_oversized_request_gets_413(app, client):
 def test_a_failing_view_gets_a_500_page_and_rolls_back(app, client):
     app.config["PROPAGATE_EXCEPTIONS"] = False
 
+    from registry.extensions import db
+    from registry.models import Producer, ProducerKind
+
     @app.route("/boom")
     def boom():
+        db.session.add(Producer(code="half-written", name="HTX", kind=ProducerKind.COOPERATIVE))
+        db.session.flush()  # written, not committed, when the view fails
         raise RuntimeError("boom")
 
     response = client.get("/boom")
     assert response.status_code == 500
     body = response.get_data(as_text=True)
     assert "RuntimeError" not in body and "Đã xảy ra lỗi" in body
+    with app.app_context():
+        assert db.session.scalar(db.select(Producer).filter_by(code="half-written")) is None
 
 
 def test_health_check(client):

@@ -3,7 +3,6 @@ kept, and that every form in the registry goes through the guarded base class.""
 from __future__ import annotations
 
 import importlib
-
 import pkgutil
 from decimal import Decimal
 

@@ -20,9 +20,17 @@ from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...labels.links import LabelKey
-from ...models import (ApplicationState, Batch, BatchRecall, Certification,
-                       PENDING_STATES, Product, ProductPhoto, RatingApplication,
-                       TraceEvent)
+from ...models import (
+    PENDING_STATES,
+    ApplicationState,
+    Batch,
+    BatchRecall,
+    Certification,
+    Product,
+    ProductPhoto,
+    RatingApplication,
+    TraceEvent,
+)
 from ...ocop.rules import VN_TZ
 from ..cache import VERSION_QUERY
 from .rules import DecisionFacts, RatingFacts, rating_state

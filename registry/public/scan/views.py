@@ -19,16 +19,16 @@ in or not, goes through :func:`page` and the one template ``public/page.html``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import quote
 from datetime import date, datetime, timezone
 from typing import NamedTuple
+from urllib.parse import quote
 
 from flask import current_app, g, jsonify, render_template, request, session
-from flask_login import current_user
 from flask_babel import gettext as _
+from flask_login import current_user
 from markupsafe import Markup
 
-from ... import db_setup
+from ... import db_setup, web
 from ...db_setup import writer_lock
 from ...extensions import db
 from ...labels.links import LabelAddressError, LabelKey, parse_label_path
@@ -39,13 +39,21 @@ from ...templating import render_blocks
 from .. import bp
 from ..clients import classify
 from ..epcis import epcis_document
+from . import service as service_connections
 from . import snapshot
 from .addresses import EPCIS, PAGE, VERIFY, cut, key_path, with_query
 from .checks import COUNTED, LabelHistory, client_hash, record_scan
 from .linkset import entries, find_link, linkset_document
-from .rules import (DecisionFacts, Finding, LabelFacts, RatingFacts, parse_yymmdd,
-                    stars_void, verdict_findings, void_reason)
-from . import service as service_connections
+from .rules import (
+    DecisionFacts,
+    Finding,
+    LabelFacts,
+    RatingFacts,
+    parse_yymmdd,
+    stars_void,
+    verdict_findings,
+    void_reason,
+)
 from .service import ScanService, service
 
 LINKSET = "application/linkset+json"
@@ -321,7 +329,7 @@ def _label_facts(svc: ScanService, facts, run, history: LabelHistory,
 
 def _reload(svc: ScanService, key: LabelKey, today: date):
     loaded = snapshot.load(key, today)
-    db.session.commit()  # a read only: end it before any write of this request
+    web.end_reads()  # before any write of this request
     if loaded is None:
         svc.facts.pop(_cache_key(key))
         return None, None
@@ -443,7 +451,7 @@ def _fragments(svc: ScanService, key: LabelKey, facts, bundle) -> Fragments | No
     if loaded_here:
         bundle = snapshot.bundle_for(facts)
         if bundle is None:
-            db.session.commit()
+            web.end_reads()
             return None
     product = bundle.product
     canonical = svc.base + PAGE + key_path(cut(key, "batch" if bundle.batch else "product"))
@@ -460,7 +468,7 @@ def _fragments(svc: ScanService, key: LabelKey, facts, bundle) -> Fragments | No
     if not loaded_here or snapshot.current_version() == facts.version:
         svc.fragments.put(cache_key, made)
     if loaded_here:
-        db.session.commit()
+        web.end_reads()
     return made
 
 

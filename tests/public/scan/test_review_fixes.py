@@ -9,10 +9,9 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from registry.extensions import db
-from registry.models import Product, Scan
+from registry.models import ClientClass, Product, Scan
 from registry.ocop.rules import today_vn
 from registry.public.clients import classify
-from registry.models import ClientClass
 
 from ... import factories
 from .support import PHONE, page_of, print_labels, scan, visible_text

@@ -5,9 +5,16 @@ from datetime import date, timedelta
 
 import pytest
 
-from registry.public.scan.rules import (DecisionFacts, Finding, LabelFacts, RatingFacts,
-                                        RatingState, parse_yymmdd, rating_state,
-                                        verdict_findings)
+from registry.public.scan.rules import (
+    DecisionFacts,
+    Finding,
+    LabelFacts,
+    RatingFacts,
+    RatingState,
+    parse_yymmdd,
+    rating_state,
+    verdict_findings,
+)
 
 TODAY = date(2026, 12, 1)
 
@@ -74,8 +81,10 @@ def test_the_warning_is_about_more_distinct_clients_than_the_threshold():
     assert verdict_findings(_label(clients=6)) == [Finding.MANY_CLIENTS]
 
 
-@pytest.mark.parametrize("text, day", [("281105", date(2028, 11, 5)), ("260200", date(2026, 2, 28)),
-                                       ("280200", date(2028, 2, 29)), ("991231", date(1999, 12, 31)),
+@pytest.mark.parametrize("text, day", [("281105", date(2028, 11, 5)),
+                                       ("260200", date(2026, 2, 28)),
+                                       ("280200", date(2028, 2, 29)),
+                                       ("991231", date(1999, 12, 31)),
                                        ("291399", None), ("2811", None), ("28110A", None),
                                        ("270231", None)])
 def test_gs1_expiry_dates(text, day):

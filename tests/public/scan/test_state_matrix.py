@@ -21,8 +21,7 @@ from registry.ocop.rules import add_months, today_vn
 from registry.ratings import operations as ops
 
 from ... import factories
-from .support import (CLAIMS, PHONE, STATEMENTS, print_labels, rating_statements, scan,
-                      visible_text)
+from .support import CLAIMS, PHONE, STATEMENTS, print_labels, rating_statements, scan, visible_text
 
 STATES = ["valid", "expiring", "expired", "revoked", "pending", "rejected", "none",
           "rerated"]
