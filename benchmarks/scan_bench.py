@@ -552,8 +552,8 @@ def find_labels(inst: Instance, seqs) -> None:
     import sqlalchemy as sa
 
     from registry.extensions import db
+    from registry.label_runs.operations import item_key, signer
     from registry.models import Batch, LabelRun
-    from registry.printing.operations import item_key, signer
 
     with inst.app.app_context():
         batch = db.session.scalar(sa.select(Batch).where(Batch.lot_code == LOT))
@@ -828,6 +828,7 @@ def bulk_load(inst: Instance, settings: Settings, seed: int = 2611) -> dict:
     import sqlalchemy as sa
 
     from registry.extensions import db
+    from registry.label_runs.operations import item_key, order_label_run, signer
     from registry.labels.gs1 import gtin_check_digit
     from registry.models import (
         AdminUnit,
@@ -849,7 +850,6 @@ def bulk_load(inst: Instance, settings: Settings, seed: int = 2611) -> dict:
         UnitLevel,
     )
     from registry.ocop.groups import GROUPS
-    from registry.printing.operations import item_key, order_label_run, signer
     from registry.text import search_key
 
     rng = random.Random(seed)

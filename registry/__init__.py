@@ -62,23 +62,24 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
 
     from . import auth, main, templating
-    from .files.views import bp as files_bp
-    from .office.views import bp as office_bp
-    from .portal import batches, certifications, producers, products
-    from .portal.views import bp as portal_bp
-    from .printing.views import bp as printing_bp
+    from .admin import views as admin
+    from .batches import views as batches
+    from .certifications import views as certifications
+    from .files import views as files
+    from .insights import views as insights
+    from .label_runs import views as label_runs
+    from .portal import views as portal
+    from .producers import views as producers
+    from .products import views as products
     from .public import bp as public_bp
+    from .ratings import application_views, decision_views, report_views  # noqa: F401
+    from .ratings import views as ratings  # the office's blueprint, with the two above
 
     templating.init_app(app)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(main.bp)
-    app.register_blueprint(printing_bp)
     app.register_blueprint(public_bp)
-    app.register_blueprint(files_bp)
-    app.register_blueprint(office_bp)
-    app.register_blueprint(portal_bp)
-    for module in (products, certifications, producers, batches):
-        app.register_blueprint(module.bp)
+    for area in (auth, main, label_runs, files, ratings, admin, portal, application_views,
+                 products, certifications, producers, batches, insights):
+        app.register_blueprint(area.bp)
 
     from . import cli, jobs, notifications, recalls, reports
 
@@ -88,7 +89,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     recalls.init_app(app)
     reports.init_app(app)
     _limit_only_decorated_views(app)
-    from .printing.keycheck import check_signing_key
+    from .label_runs.keycheck import check_signing_key
 
     check_signing_key(app)  # after the models and blueprints: it reads label runs
     cli.init_app(app)

@@ -19,7 +19,7 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
-    from .printing.cli import labels_cli
+    from .label_runs.cli import labels_cli
 
     app.cli.add_command(labels_cli)
     app.cli.add_command(ratings_cli)
@@ -100,7 +100,7 @@ ratings_cli = click.Group("ratings", help="Rating decisions.")
 def expiring_command(days: int) -> None:
     """Valid decisions that expire within DAYS (to notify producers 30 days ahead)."""
     from .ocop.rules import today_vn
-    from .ratings.operations import expiring_decisions
+    from .ratings.decisions import expiring_decisions
 
     today = today_vn()
     found = expiring_decisions(today, days)

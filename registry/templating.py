@@ -156,7 +156,7 @@ def init_app(app: Flask) -> None:
     from .labels.serials import display
 
     app.jinja_env.filters["serial"] = display
-    from .public.paths import batch_path, product_path
+    from .labels.links import batch_path, product_path
 
     app.jinja_env.globals.update(can=can, Perm=Perm, lang_url=lang_url, site_header=site_header,
                                  verdict_section=verdict_section,

@@ -20,7 +20,7 @@ from registry.models import (
     User,
 )
 from registry.ocop.criteria import CouncilLevel
-from registry.ratings.operations import record_decision
+from registry.ratings.decisions import record_decision
 
 PASSWORD = "correct horse battery"
 _seq = itertools.count(1)
@@ -91,9 +91,8 @@ def score_by_council(app, fraction, *, first=None, count: int | None = None):
     them), each giving every criterion ``fraction`` of its maximum, mandatory ones met."""
     from decimal import Decimal
 
-    from registry.ratings import operations as ops
-
-    count = count if count is not None else ops.quorum(app.council_level)
+    from registry.ratings import scoring
+    count = count if count is not None else scoring.quorum(app.council_level)
     reviewers = [first] if first is not None else []
     n = 0
     while len(reviewers) < count:
@@ -108,7 +107,7 @@ def score_by_council(app, fraction, *, first=None, count: int | None = None):
             continue  # sent before: a sheet is final
         lines = {c.id: ((c.max_points * Decimal(str(fraction))).quantize(Decimal("0.01")),
                         True, None) for c in app.criteria_set.criteria}
-        ops.score_application(app, reviewer, lines)
+        scoring.score_application(app, reviewer, lines)
     db.session.commit()
 
 

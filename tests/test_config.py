@@ -75,7 +75,7 @@ def test_start_up_accepts_32_bytes(tmp_path):
 
 def test_start_up_refuses_a_signing_key_that_does_not_make_the_printed_serials(tmp_path):
     from registry.extensions import db
-    from registry.printing.operations import order_label_run
+    from registry.label_runs.operations import order_label_run
     from registry.ratings.operations import ensure_criteria_sets
 
     from . import factories

@@ -93,8 +93,8 @@ def test_scans_queued_behind_a_locked_database_give_up_within_one_timeout(
 
     from registry import db_setup
     from registry.extensions import db as _db
+    from registry.label_runs.operations import order_label_run, print_job, signer
     from registry.models import Scan
-    from registry.printing.operations import order_label_run, print_job, signer
 
     from . import factories
 

@@ -32,7 +32,8 @@ from ..models import (
 )
 from ..ocop.criteria import CouncilLevel
 from ..ocop.rules import VN_TZ
-from ..ratings.operations import ensure_criteria_sets, record_decision, revoke_decision
+from ..ratings.decisions import record_decision, revoke_decision
+from ..ratings.operations import ensure_criteria_sets
 from . import data
 
 ACTOR = "demo"
@@ -255,9 +256,9 @@ def label_runs(loader: Loader) -> None:
     import random
     from datetime import timedelta
 
+    from ..label_runs.operations import item_key, order_label_run, signer
     from ..models import ClientClass, LabelRun, Scan
     from ..models.base import utcnow
-    from ..printing.operations import item_key, order_label_run, signer
     from ..public.scan.checks import rebuild_label_checks
 
     rng = random.Random(2026)

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, send_file
+from flask_login import current_user
 
+from .. import web
 from ..extensions import db
 from ..inputs import clean_file_name
 from ..models import ProductPhoto, StoredFile
+from ..permissions import Perm, authorize, requires
 from .storage import read_path
 
 bp = Blueprint("files", __name__)
@@ -40,3 +43,21 @@ def photo(key: str):
     response = send_file(path, mimetype=stored.content_type, max_age=86400 * 30)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@bp.route("/portal/files/<key>")
+@requires(Perm.FILE_READ)
+def evidence(key: str):
+    stored = db.session.scalar(db.select(StoredFile).where(StoredFile.key == key))
+    if stored is None:
+        abort(404)
+    authorize(Perm.FILE_READ, stored)
+    if not read_path(stored).exists():
+        abort(404)
+    if current_user.producer_id != stored.owner_producer_id:  # the office reads it
+        from .. import audit
+
+        web.attempt(lambda: audit.record("file.read", stored, f"{current_user.name} mở tài "
+                                         f"liệu “{stored.original_name}”",
+                                         {"file": stored.key}))
+    return private_file(stored, inline=False)

@@ -50,8 +50,8 @@ def make_queue(url: str | None, instance_path: str):
 
 
 def init_app(app: Flask) -> None:
+    from ..label_runs import files  # noqa: F401 - registers the label-file job
     from ..notifications import mail  # noqa: F401 - registers the mail job
-    from ..printing import files  # noqa: F401 - registers the label-file job
 
     queue = make_queue(app.config.get("JOBS_URL"), app.instance_path)
     wrappers = {}

@@ -206,3 +206,17 @@ def parse_label_path(path: str) -> LabelKey:
         last_index = index
         values[ai] = check_ai_text(value, "lot" if ai == LOT_AI else "serial")
     return LabelKey(gtin14, product_code, values.get(LOT_AI), values.get(SERIAL_AI))
+
+
+def resolver_path(product) -> str:
+    if product.gtin:
+        return f"/{GTIN_PREFIX}/{product.gtin}"
+    return f"/{PRODUCT_PREFIX}/{product.public_token}"
+
+
+def product_path(product) -> str:
+    return "/page" + resolver_path(product)
+
+
+def batch_path(batch) -> str:
+    return f"{product_path(batch.product)}/10/{quote(batch.lot_code, safe='')}"

@@ -221,7 +221,7 @@ def decision_revoked(decision: RatingDecision, *, actor: User | None) -> None:
 
 def expiry_reminders(on: date) -> int:
     """Remind producers of decisions ending within 90 and 30 days (once each)."""
-    from ..ratings.operations import expiring_decisions
+    from ..ratings.decisions import expiring_decisions
 
     sent = 0
     for days in EXPIRY_REMINDERS:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from .. import web
 from ..extensions import db
+from ..labels.links import product_path
 from ..models import (
     AdminUnit,
     Producer,
@@ -41,7 +42,6 @@ from ..ocop.rules import today_vn
 from ..text import search_key
 from . import bp
 from .cache import LRU
-from .paths import product_path
 from .scan.service import public_version, service
 from .scan.snapshot import rating_facts
 

@@ -14,12 +14,12 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from .. import web
+from ..batches.views import render_batch_page
 from ..exceptions import OperationRefused
 from ..extensions import db
 from ..models import Batch, BatchRecall, Product
 from ..ocop.rules import today_vn
 from ..permissions import Perm, authorize, requires
-from ..portal.batches import render_batch_page
 from . import operations as ops
 from .forms import LiftForm, OfficeRecallForm, RecallForm
 

@@ -19,11 +19,11 @@ from .. import audit
 from ..exceptions import OperationRefused
 from ..exceptions import gettext as _
 from ..extensions import db
+from ..label_runs.operations import signer
 from ..labels.links import LabelAddressError, parse_label_path
 from ..models import Batch, FakeReport, LabelCheck, LabelRun, Product, ReportStatus, Role, User
 from ..models.base import utcnow
 from ..ocop.rules import VN_TZ
-from ..printing.operations import signer
 
 #: The column's size; a longer address is refused rather than cut (it is evidence).
 MAX_ADDRESS = 400

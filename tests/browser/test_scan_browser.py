@@ -107,7 +107,7 @@ def test_expired_rating_label(app, runner, live_server, phone, tmp_path):
 def test_revoked_rating_label_printed_before_the_revocation(app, runner, live_server, phone,
                                                               tmp_path):
     from registry.models import Product
-    from registry.ratings.operations import revoke_decision
+    from registry.ratings.decisions import revoke_decision
 
     url = _codes(app, runner, "LC2611A", tmp_path)[2]  # printed with OCOP ★★★★
     with app.app_context():

@@ -263,7 +263,7 @@ def test_a_face_never_used_still_embeds_a_valid_font():
 def test_the_decision_certificate_embeds_subsets_too():
     """The office's certificate is written by the same writer and fonts."""
     from registry.ocop.criteria import CouncilLevel
-    from registry.office.certificate import certificate_pdf
+    from registry.ratings.certificate import certificate_pdf
 
     decision = SimpleNamespace(
         product=SimpleNamespace(

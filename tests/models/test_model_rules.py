@@ -11,7 +11,7 @@ from registry.models import AuditEntry, Producer, Product, RatingDecision, User
 from registry.models.product import rating_summary
 from registry.ocop.rules import DecisionStatus
 from registry.producers.operations import delete_producer
-from registry.ratings.operations import revoke_decision
+from registry.ratings.decisions import revoke_decision
 
 from .. import factories
 

@@ -11,6 +11,7 @@ from registry.extensions import db
 from registry.models import MailStatus, Notification, User
 from registry.ocop.criteria import CouncilLevel
 from registry.ocop.rules import today_vn
+from registry.ratings import decisions
 from registry.ratings import operations as ops
 
 from .. import factories
@@ -85,7 +86,7 @@ def test_an_english_user_gets_english_mail(smtp, dossier, member, reviewer_user)
     db.session.commit()
     factories.submit_and_propose(dossier)
     factories.score_by_council(dossier, "0.4", first=reviewer_user)
-    ops.reject_application(dossier, actor=reviewer_user, reason="Chỉ đạt 40 điểm")
+    decisions.reject_application(dossier, actor=reviewer_user, reason="Chỉ đạt 40 điểm")
     db.session.commit()
     [mail] = smtp.wait_for(MEMBER_MAIL)
     assert subject(mail) == "Bưởi Năm Roi Kế Thành not recognised"
@@ -108,7 +109,7 @@ def test_a_kind_turned_off_sends_nothing(client, auth, smtp, dossier, member, re
     assert f'id="kind_{index}" name="kind_{index}" type="checkbox" value="y">' in page
     factories.submit_and_propose(dossier)
     factories.score_by_council(dossier, "0.8", first=reviewer_user)
-    ops.approve_application(dossier, actor=reviewer_user, level=CouncilLevel.PROVINCE,
+    decisions.approve_application(dossier, actor=reviewer_user, level=CouncilLevel.PROVINCE,
                             stars=4, decision_number="9/QĐ", decided_on=today_vn(),
                             issuing_body="UBND")
     db.session.commit()
@@ -120,7 +121,7 @@ def test_nothing_is_told_of_an_act_that_was_rolled_back(smtp, dossier, member,
                                                         reviewer_user):
     factories.submit_and_propose(dossier)
     factories.score_by_council(dossier, "0.8", first=reviewer_user)
-    ops.approve_application(dossier, actor=reviewer_user, level=CouncilLevel.PROVINCE,
+    decisions.approve_application(dossier, actor=reviewer_user, level=CouncilLevel.PROVINCE,
                             stars=4, decision_number="9/QĐ", decided_on=today_vn(),
                             issuing_body="UBND")
     db.session.rollback()
@@ -139,7 +140,7 @@ def test_an_unreachable_smtp_server_fails_the_mail_not_the_decision(
     mailer.init_app(app)
     factories.submit_and_propose(dossier)
     factories.score_by_council(dossier, "0.8", first=reviewer_user)
-    decision = ops.approve_application(dossier, actor=reviewer_user,
+    decision = decisions.approve_application(dossier, actor=reviewer_user,
                                        level=CouncilLevel.PROVINCE, stars=4,
                                        decision_number="9/QĐ", decided_on=today_vn(),
                                        issuing_body="UBND")
@@ -271,7 +272,7 @@ def test_settings_keep_a_mail_address_and_refuse_a_bad_one(client, auth, member)
 def test_a_revocation_is_told_to_the_producer(smtp, producer, member, reviewer_user):
     product = factories.make_product(producer, name_vi="Nấm linh chi")
     decision = factories.make_decision(product, date(2025, 1, 2), number="2585/QĐ-UBND")
-    ops.revoke_decision(decision, reason="Không còn đạt tiêu chí bắt buộc", on=today_vn(),
+    decisions.revoke_decision(decision, reason="Không còn đạt tiêu chí bắt buộc", on=today_vn(),
                         actor=reviewer_user)
     db.session.commit()
     [mail] = smtp.wait_for(MEMBER_MAIL)
@@ -288,7 +289,7 @@ def test_the_embedded_default_writes_mails_to_a_folder(app, tmp_path, dossier, m
     mailer.init_app(app)
     factories.submit_and_propose(dossier)
     factories.score_by_council(dossier, "0.8", first=reviewer_user)
-    ops.approve_application(dossier, actor=reviewer_user, level=CouncilLevel.PROVINCE,
+    decisions.approve_application(dossier, actor=reviewer_user, level=CouncilLevel.PROVINCE,
                             stars=4, decision_number="9/QĐ", decided_on=today_vn(),
                             issuing_body="UBND")
     db.session.commit()

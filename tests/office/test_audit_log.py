@@ -6,7 +6,7 @@ from datetime import UTC, date, timedelta
 from registry.extensions import db
 from registry.models import AuditEntry
 from registry.ocop.rules import today_vn
-from registry.ratings import operations as ops
+from registry.ratings import decisions
 
 from .. import factories
 
@@ -21,7 +21,7 @@ def test_entries_read_as_sentences_with_the_object_in_words(client, auth, produc
                                                             admin_user, reviewer_user):
     product = factories.make_product(producer, name_vi="Nấm linh chi thái lát")
     decision = factories.make_decision(product, date(2023, 12, 28), number="2585/QĐ-UBND")
-    ops.revoke_decision(decision, reason="Không còn đáp ứng tiêu chí bắt buộc",
+    decisions.revoke_decision(decision, reason="Không còn đáp ứng tiêu chí bắt buộc",
                         on=today_vn(), actor=reviewer_user)
     db.session.commit()
     auth.login("admin")
@@ -39,7 +39,7 @@ def test_filters_by_person_kind_object_and_dates(client, auth, producer, admin_u
                                                  reviewer_user):
     product = factories.make_product(producer, name_vi="Bưởi Năm Roi")
     first = factories.make_decision(product, date(2023, 1, 5), number="1/QĐ")
-    ops.revoke_decision(first, reason="Sai sót", on=today_vn(), actor=reviewer_user)
+    decisions.revoke_decision(first, reason="Sai sót", on=today_vn(), actor=reviewer_user)
     db.session.commit()
     old = db.session.scalar(db.select(AuditEntry).filter_by(action="decision.approve"))
     from datetime import datetime

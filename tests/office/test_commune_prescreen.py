@@ -11,6 +11,7 @@ from registry.exceptions import OperationRefused
 from registry.extensions import db
 from registry.models import AdminUnit, ApplicationState, AuditEntry, RatingApplication, UnitLevel
 from registry.ocop.criteria import CouncilLevel, criteria_set, prescreen_level
+from registry.ratings import decisions, scoring
 from registry.ratings import operations as ops
 
 from .. import factories
@@ -150,10 +151,10 @@ def test_another_commune_cannot_propose_or_return_it(client, auth, submitted, of
 def test_nobody_scores_or_rejects_before_the_commune_proposes(submitted, reviewer_user):
     lines = {c.id: (c.max_points, True, None) for c in submitted.criteria_set.criteria}
     with pytest.raises(OperationRefused) as refused:
-        ops.score_application(submitted, reviewer_user, lines)
+        scoring.score_application(submitted, reviewer_user, lines)
     assert refused.value.status == 409 and "chờ cấp xã kiểm tra" in refused.value.message
     with pytest.raises(OperationRefused) as refused:
-        ops.reject_application(submitted, actor=reviewer_user, reason="Thiếu")
+        decisions.reject_application(submitted, actor=reviewer_user, reason="Thiếu")
     assert refused.value.status == 409
     with pytest.raises(OperationRefused) as refused:  # the province is not the commune
         ops.propose_application(submitted, actor=reviewer_user, level=CouncilLevel.PROVINCE)

@@ -12,6 +12,7 @@ from registry.models import ApplicationState, RatingApplication, RatingDecision
 from registry.ocop.criteria import CouncilLevel
 from registry.ocop.rules import today_vn
 from registry.ratings import operations as ops
+from registry.ratings import scoring
 
 from .. import factories
 from ..conftest import csrf_token
@@ -54,14 +55,14 @@ def _approve(client, app_id):
 
 
 def test_the_quorum_defaults_to_three_sheets_per_council_level(app_ctx):
-    assert {level: ops.quorum(level) for level in CouncilLevel} == {
+    assert {level: scoring.quorum(level) for level in CouncilLevel} == {
         level: 3 for level in CouncilLevel}
 
 
 def test_a_decision_is_refused_until_the_quorum_of_sheets_is_in(client, auth, submitted,
                                                                 council):
     for member, fraction in zip(council[1:], ("0.8", "0.7")):
-        ops.score_application(submitted, member, _lines(submitted, fraction))
+        scoring.score_application(submitted, member, _lines(submitted, fraction))
     db.session.commit()
     assert submitted.state is ApplicationState.SUBMITTED
     auth.login("reviewer")
@@ -73,7 +74,7 @@ def test_a_decision_is_refused_until_the_quorum_of_sheets_is_in(client, auth, su
     assert ("Hội đồng cần 3 phiếu chấm độc lập trước khi quyết định; mới có 2 phiếu "
             "(còn thiếu 1).") in response.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(RatingDecision.id))) == 0
-    ops.score_application(submitted, council[0], _lines(submitted, "0.75"))
+    scoring.score_application(submitted, council[0], _lines(submitted, "0.75"))
     db.session.commit()
     assert submitted.state is ApplicationState.SCORED
     assert _approve(client, submitted.id).status_code == 302
@@ -83,7 +84,7 @@ def test_a_decision_is_refused_until_the_quorum_of_sheets_is_in(client, auth, su
 
 def test_reviewers_do_not_see_the_other_sheets_before_sending_their_own(
         client, auth, submitted, council):
-    ops.score_application(submitted, council[1], _lines(submitted, "0.8"))
+    scoring.score_application(submitted, council[1], _lines(submitted, "0.8"))
     db.session.commit()
     auth.login("member2")
     page = client.get(f"/office/applications/{submitted.id}").get_data(as_text=True)
@@ -92,7 +93,7 @@ def test_reviewers_do_not_see_the_other_sheets_before_sending_their_own(
     assert "các phiếu đã nộp hiện ra sau khi bạn nộp phiếu của mình" in page
     score = client.get(f"/office/applications/{submitted.id}/score").get_data(as_text=True)
     assert "Member1" not in score and "Điểm trung bình" not in score
-    ops.score_application(submitted, council[2], _lines(submitted, "0.6"))
+    scoring.score_application(submitted, council[2], _lines(submitted, "0.6"))
     db.session.commit()
     page = client.get(f"/office/applications/{submitted.id}").get_data(as_text=True)
     assert "Member1" in page and "Điểm trung bình: 70" in page
@@ -100,10 +101,10 @@ def test_reviewers_do_not_see_the_other_sheets_before_sending_their_own(
 
 
 def test_a_sent_sheet_is_final(client, auth, submitted, council):
-    ops.score_application(submitted, council[1], _lines(submitted, "0.8"))
+    scoring.score_application(submitted, council[1], _lines(submitted, "0.8"))
     db.session.commit()
     with pytest.raises(OperationRefused, match="phiếu đã nộp không sửa được") as refused:
-        ops.score_application(submitted, council[1], _lines(submitted, "0.9"))
+        scoring.score_application(submitted, council[1], _lines(submitted, "0.9"))
     assert refused.value.status == 409
     db.session.rollback()
     auth.login("member1")

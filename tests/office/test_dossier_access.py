@@ -16,8 +16,8 @@ from registry.models import (
     StoredFile,
     User,
 )
-from registry.portal.operations import add_evidence
 from registry.ratings import operations as ops
+from registry.ratings.evidence import add_evidence
 
 from .. import factories
 

@@ -22,7 +22,8 @@ from .. import factories
 def office(client, auth, demo):
     # a decision of 2026 under Decision 26/2026, in product set 1
     product = db.session.scalar(db.select(Product).filter_by(name_vi="Bưởi da xanh Kế Thành"))
-    from registry.ratings.operations import current_criteria_set, record_decision
+    from registry.ratings.decisions import record_decision
+    from registry.ratings.operations import current_criteria_set
 
     record_decision(product=product, criteria_set=current_criteria_set(date(2026, 11, 20)),
                     stars=3, points=__import__("decimal").Decimal("64.25"),
@@ -133,7 +134,7 @@ def test_producers_cannot_read_the_report(client, auth, producer_user):
 
 
 def test_chart_labels_are_never_cut():
-    from registry.office.charts import Bar, bar_chart
+    from registry.ratings.charts import Bar, bar_chart
 
     long = ("8. Chế biến từ thịt, thủy sản, trứng, sữa, mật ong, mật khác và nông sản "
             "thực phẩm khác (Thực phẩm)")

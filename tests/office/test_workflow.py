@@ -11,6 +11,7 @@ from registry.extensions import db
 from registry.models import ApplicationState, AuditEntry, RatingApplication, RatingDecision
 from registry.ocop.criteria import CouncilLevel
 from registry.ocop.rules import today_vn
+from registry.ratings import decisions, scoring
 from registry.ratings import operations as ops
 
 from .. import factories
@@ -65,7 +66,7 @@ def test_a_proposed_application_waits_in_the_province_queue(client, auth, submit
 def test_a_reviewer_scores_through_the_form_and_the_sheet_shows_the_average(
         client, auth, submitted, reviewer_user):
     other = factories.make_user("reviewer2", role="reviewer", council_level="province")
-    ops.score_application(submitted, other, _full_marks(submitted, Decimal("0.8")))
+    scoring.score_application(submitted, other, _full_marks(submitted, Decimal("0.8")))
     db.session.commit()  # 80 points
     auth.login("reviewer")
     url = f"/office/applications/{submitted.id}/score"
@@ -81,7 +82,7 @@ def test_a_reviewer_scores_through_the_form_and_the_sheet_shows_the_average(
     db.session.expire_all()
     assert db.session.get(RatingApplication, submitted.id).state is ApplicationState.SUBMITTED
     third = factories.make_user("reviewer3", role="reviewer", council_level="province")
-    ops.score_application(db.session.get(RatingApplication, submitted.id), third,
+    scoring.score_application(db.session.get(RatingApplication, submitted.id), third,
                           _full_marks(submitted, Decimal("0.75")))
     db.session.commit()
     page = client.get(f"/office/applications/{submitted.id}").get_data(as_text=True)
@@ -138,10 +139,10 @@ def test_a_failed_mandatory_criterion_blocks_that_level(app_ctx, submitted, revi
     lines = _full_marks(submitted, Decimal("0.85"))
     c1 = next(c for c in submitted.criteria_set.criteria if c.code == "C1")
     lines[c1.id] = (lines[c1.id][0], False, "Chưa công bố tiêu chuẩn")
-    ops.score_application(submitted, reviewer_user, lines)
+    scoring.score_application(submitted, reviewer_user, lines)
     factories.score_by_council(submitted, "0.85", count=2)  # the two other members
     with pytest.raises(OperationRefused, match="C1 Tiêu chuẩn sản phẩm đã công bố"):
-        ops.approve_application(submitted, actor=reviewer_user, level=CouncilLevel.PROVINCE,
+        decisions.approve_application(submitted, actor=reviewer_user, level=CouncilLevel.PROVINCE,
                                 stars=4, decision_number="1/QĐ", decided_on=today_vn(),
                                 issuing_body="UBND tỉnh")
 
@@ -180,7 +181,7 @@ def test_rejection_needs_a_reason(client, auth, submitted, reviewer_user):
 def test_potential_5_star_goes_to_the_national_council_which_awards_5_stars(
         client, auth, submitted, reviewer_user, national_user):
     _score(submitted, reviewer_user, "0.92")
-    ops.forward_potential_5star(submitted, actor=reviewer_user, level=CouncilLevel.PROVINCE)
+    decisions.forward_potential_5star(submitted, actor=reviewer_user, level=CouncilLevel.PROVINCE)
     db.session.commit()
     assert submitted.state is ApplicationState.POTENTIAL_5STAR
     assert submitted.council_level is CouncilLevel.NATIONAL
@@ -193,7 +194,7 @@ def test_potential_5_star_goes_to_the_national_council_which_awards_5_stars(
 def test_potential_5_star_needs_90_points(app_ctx, submitted, reviewer_user):
     _score(submitted, reviewer_user, "0.85")
     with pytest.raises(OperationRefused, match="từ 90 điểm"):
-        ops.forward_potential_5star(submitted, actor=reviewer_user,
+        decisions.forward_potential_5star(submitted, actor=reviewer_user,
                                     level=CouncilLevel.PROVINCE)
 
 
@@ -250,7 +251,7 @@ def test_revocation_from_the_web_is_audited_and_shown_publicly(client, auth, sub
 def test_re_rating_supersedes_and_keeps_history(app_ctx, submitted, reviewer_user):
     old = factories.make_decision(submitted.product, date(2021, 5, 4))
     _score(submitted, reviewer_user, "0.72")
-    new = ops.approve_application(submitted, actor=reviewer_user, level=CouncilLevel.PROVINCE,
+    new = decisions.approve_application(submitted, actor=reviewer_user, level=CouncilLevel.PROVINCE,
                                   stars=4, decision_number="2/QĐ", decided_on=today_vn(),
                                   issuing_body="UBND tỉnh")
     db.session.commit()
@@ -324,7 +325,7 @@ def test_the_audit_log_is_for_administrators(client, auth, submitted, admin_user
 
 def test_printer_offsets_are_remembered_and_the_alignment_page_is_a_pdf(
         client, auth, producer_user, producer):
-    from registry.printing.operations import order_label_run
+    from registry.label_runs.operations import order_label_run
 
     product = factories.make_product(producer)
     batch = factories.make_batch(product, "AL1")

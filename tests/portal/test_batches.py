@@ -8,12 +8,12 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 
+from registry.batches import operations as batch_ops
 from registry.extensions import db
+from registry.label_runs.operations import order_label_run
 from registry.models import AuditEntry, Batch, BizStep, ClientClass, LabelRun, Scan, TraceEvent
 from registry.models.base import utcnow
 from registry.ocop.rules import today_vn
-from registry.portal import batch_ops
-from registry.printing.operations import order_label_run
 
 from .. import factories
 from ..conftest import csrf_token
@@ -167,8 +167,8 @@ def test_scan_insights_show_days_clients_and_suspicious_labels(app, client, auth
     assert "13 lượt quét trong 30 ngày" in html
     assert "Điện thoại: <strong>11</strong>" in html
     assert "Bot, xem trước liên kết: <strong>1</strong>" in html
+    from registry.label_runs.operations import item_key, signer
     from registry.labels.serials import display
-    from registry.printing.operations import item_key, signer
     suspicious = display(signer().make(item_key(batch.product), batch.lot_code, 0))
     reloaded = display(signer().make(item_key(batch.product), batch.lot_code, 3))
     assert suspicious in html and "6 thiết bị khác nhau" in html

@@ -9,11 +9,11 @@ from decimal import Decimal
 
 import pytest
 
+from registry.certifications.operations import expiring_certifications
 from registry.extensions import db
 from registry.files.validation import MB
 from registry.models import Certification, CertificationKind, StoredFile
 from registry.ocop.rules import today_vn
-from registry.portal.cert_ops import expiring_certifications
 
 from .. import factories
 from .test_producers import _audit, _count, _post, _token, snapshot
@@ -470,8 +470,8 @@ def test_own_routes_show_only_the_callers_certificates(client, auth, producer, p
 
 
 def test_the_operation_itself_refuses_another_producers_product(producer, their_product):
+    from registry.certifications import operations as cert_ops
     from registry.exceptions import OperationRefused
-    from registry.portal import cert_ops
     data = cert_ops.CertificationData(issuer="TQC", issued_on=TODAY,
                                       kind=CertificationKind.VIETGAP, product=their_product)
     with pytest.raises(OperationRefused) as refused:
@@ -486,7 +486,7 @@ def test_two_renewals_at_the_same_moment_keep_one(app, client, auth, producer, p
     """The other member's renewal committed between this one's check and its write: the
     database's unique index refuses the second, the member gets a 409 and nothing of the
     second renewal (row, evidence file) is left."""
-    from registry.portal import cert_ops
+    from registry.certifications import operations as cert_ops
 
     auth.login("member.a")
     first = Certification(producer=producer, kind=cert.kind, issuer="TQC",

@@ -242,7 +242,7 @@ def test_a_registration_number_taken_by_another_producer_is_a_clear_message(
 
 def test_a_number_taken_at_the_same_moment_is_a_message_not_a_500(
         client, auth, producer, producer_user, other_producer, monkeypatch):
-    from registry.portal import producer_ops
+    from registry.producers import operations as producer_ops
     other_producer.registration_number = "1800999888"
     db.session.commit()
     # the check passed in this request, then another request took the number

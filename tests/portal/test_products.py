@@ -12,11 +12,11 @@ from PIL import Image
 
 from registry.extensions import db
 from registry.files.validation import MB
+from registry.label_runs.operations import order_label_run
 from registry.models import AuditEntry, Product, ProductPhoto, ProductStatus, StoredFile
 from registry.ocop.rules import today_vn
-from registry.portal import product_ops
-from registry.portal.photos import prepare_photo
-from registry.printing.operations import order_label_run
+from registry.products import operations as product_ops
+from registry.products.photos import prepare_photo
 
 from .. import factories
 from ..conftest import csrf_token

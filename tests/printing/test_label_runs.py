@@ -12,9 +12,9 @@ from pypdf import PdfReader
 
 from registry.exceptions import OperationRefused
 from registry.extensions import db
+from registry.label_runs.operations import order_label_run, verify_label
 from registry.labels.serials import display
 from registry.models import AuditEntry, Batch, BatchStatus, LabelRun
-from registry.printing.operations import order_label_run, verify_label
 
 from .. import factories
 from ..conftest import csrf_token
@@ -89,7 +89,7 @@ def test_serials_are_unique_across_runs_of_a_batch(app_ctx, batch):
 def test_a_serial_with_one_character_changed_is_refused(app_ctx, batch, runner, tmp_path):
     run = order_label_run(batch, count=1, layout="a4-3x8")
     db.session.commit()
-    from registry.printing.operations import print_job, signer
+    from registry.label_runs.operations import print_job, signer
 
     serial = _serial_of(next(print_job(run).contents(signer())).url)
     assert verify_label(batch.product, "NR2611", serial) is not None
@@ -100,7 +100,7 @@ def test_a_serial_with_one_character_changed_is_refused(app_ctx, batch, runner, 
 
 
 def test_a_signed_serial_that_was_never_printed_is_not_genuine(app_ctx, batch):
-    from registry.printing.operations import item_key, signer
+    from registry.label_runs.operations import item_key, signer
 
     order_label_run(batch, count=3, layout="a4-3x8")
     db.session.commit()
@@ -248,8 +248,8 @@ def test_unknown_batch_is_404(client, auth, producer_user):
 
 def test_the_pdf_stream_needs_no_app_context_once_the_response_is_made(app_ctx, batch):
     """A server iterates the response body after the request context is gone."""
-    from registry.printing.operations import print_job
-    from registry.printing.views import stream_pdf
+    from registry.label_runs.operations import print_job
+    from registry.label_runs.views import stream_pdf
 
     run = order_label_run(batch, count=3, layout="a4-3x8")
     db.session.commit()
@@ -265,7 +265,7 @@ def test_cli_tspl_for_a_roll_decodes_to_its_own_addresses_with_whole_dot_modules
         app_ctx, runner, batch, tmp_path):
     """The issue's acceptance command, checked by rebuilding each label from its
     commands (tests/labels/test_label_thermal.py's independent parser) and decoding it."""
-    from registry.printing.operations import print_job, signer
+    from registry.label_runs.operations import print_job, signer
 
     from ..labels.test_label_thermal import decode, find_symbol, parse
 

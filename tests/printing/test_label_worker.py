@@ -19,9 +19,9 @@ from pypdf import PdfReader
 
 from registry import jobs
 from registry.extensions import db
+from registry.label_runs import files
+from registry.label_runs.operations import order_label_run
 from registry.models import LabelFile, LabelFileStatus
-from registry.printing import files
-from registry.printing.operations import order_label_run
 
 from .. import factories
 from ..conftest import PASSWORD, csrf_token

@@ -10,9 +10,9 @@ import pytest
 from pypdf import PdfReader
 
 from registry.extensions import db
+from registry.label_runs.operations import SMALL_RUN, order_label_run, print_job
 from registry.models import AuditEntry, Batch, LabelFile, LabelFileStatus, LabelRun
 from registry.ocop.rules import today_vn
-from registry.printing.operations import SMALL_RUN, order_label_run, print_job
 from registry.recalls.operations import recall_batch
 
 from .. import factories
@@ -119,7 +119,7 @@ def test_the_run_page_says_what_was_issued(client, auth, batch, producer_user):
     client.post(f"/portal/batches/{batch.id}/labels", data=form)
     run = runs()[0]
     job = print_job(run)
-    first, *_, last = list(job.contents(__import__("registry.printing.operations",
+    first, *_, last = list(job.contents(__import__("registry.label_runs.operations",
                                                    fromlist=["signer"]).signer()))
     text = text_of(client.get(f"/portal/label-runs/{run.id}").get_data(as_text=True))
     assert f"Đợt in {run.id}" in text
@@ -277,7 +277,7 @@ def test_without_a_configured_address_labels_carry_the_one_the_registry_was_reac
     auth.login("member.a")
     page, form = order_form(client, batch.id, count="3")
     assert "Tem in lúc này chỉ quét được trên máy này." in page  # http://localhost
-    from registry.printing.operations import is_loopback, public_base_url
+    from registry.label_runs.operations import is_loopback, public_base_url
 
     with app.test_request_context("/", base_url="http://192.168.1.20:5101"):
         assert public_base_url() == "http://192.168.1.20:5101"
@@ -359,7 +359,7 @@ def test_a_large_run_whose_file_is_not_made_yet_shows_progress(app, client, auth
 
 def test_a_failed_file_says_why_and_can_be_made_again(app, client, auth, batch,
                                                       producer_user, monkeypatch):
-    from registry.printing import files
+    from registry.label_runs import files
 
     def broken(*args, **kwargs):
         raise OSError("đĩa đầy")

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import event
 
 from registry.extensions import db
+from registry.labels.links import product_path
 from registry.models import AdminUnit, ProductStatus, UnitLevel
 from registry.ocop.criteria import CouncilLevel
 from registry.ocop.rules import add_months, today_vn, valid_until
-from registry.public.paths import product_path
-from registry.ratings.operations import revoke_decision
+from registry.ratings.decisions import revoke_decision
 
 from .. import factories
 

@@ -8,8 +8,8 @@ import re
 import pytest
 
 from registry.extensions import db
+from registry.label_runs.operations import item_key, order_label_run, signer
 from registry.labels.links import label_url
-from registry.printing.operations import item_key, order_label_run, signer
 
 from ..conftest import csrf_token
 

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from registry.extensions import db
+from registry.label_runs.operations import item_key, signer
 from registry.models import FakeReport, ReportStatus
-from registry.printing.operations import item_key, signer
 
 from .. import factories
 from ..conftest import csrf_token

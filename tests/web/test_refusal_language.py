@@ -204,7 +204,7 @@ def test_a_disguised_upload_is_refused_in_vietnamese_by_default(client, auth, pr
 
 def test_an_oversized_upload_keeps_its_413_and_speaks_english(client, auth, product,
                                                               producer_user):
-    from registry.portal import operations as portal_ops
+    from registry.ratings import evidence as portal_ops
 
     choose_english(client, "cookie")
     auth.login("member.a")

@@ -6,7 +6,7 @@ import re
 from urllib.parse import urlsplit
 
 from registry.extensions import db
-from registry.printing.operations import order_label_run, print_job, signer
+from registry.label_runs.operations import order_label_run, print_job, signer
 
 BASE = "https://ocop.test"  # PUBLIC_BASE_URL of the test app
 PHONE = {"User-Agent": "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/126.0 "

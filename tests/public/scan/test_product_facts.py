@@ -11,8 +11,8 @@ from PIL import Image
 from registry.extensions import db
 from registry.models import BizStep, TraceEvent
 from registry.ocop.rules import today_vn
-from registry.portal import product_ops
-from registry.portal.photos import prepare_photo
+from registry.products import operations as product_ops
+from registry.products.photos import prepare_photo
 from registry.templating import vn_decimal
 
 from ... import factories

@@ -175,7 +175,7 @@ def test_a_forged_serial_is_404_at_once_with_no_product_data(app, client, labell
 
 
 def test_a_signed_but_never_printed_serial_is_not_issued(app, client, labelled):
-    from registry.printing.operations import signer
+    from registry.label_runs.operations import signer
 
     product, batch, _ = labelled
     with app.app_context():

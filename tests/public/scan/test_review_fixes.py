@@ -74,8 +74,8 @@ def test_a_downgrade_voids_the_stars_printed_on_the_label(client, producer):
 
 
 def test_the_void_stars_are_blamed_on_the_decision_that_printed_them(client, producer):
-    from registry.ratings import operations as ops
 
+    from registry.ratings import decisions
     product = factories.make_product(producer, name_vi="Nấm linh chi thái lát",
                                      gtin="8939999000017")
     first = factories.make_decision(product, today_vn() - timedelta(days=1000), stars=4)
@@ -85,7 +85,7 @@ def test_the_void_stars_are_blamed_on_the_decision_that_printed_them(client, pro
     db.session.commit()
     later = factories.make_decision(product, today_vn() - timedelta(days=10), stars=3,
                                     points="60")
-    ops.revoke_decision(later, reason="Vi phạm", on=today_vn(), actor_label="test")
+    decisions.revoke_decision(later, reason="Vi phạm", on=today_vn(), actor_label="test")
     db.session.commit()
     text = visible_text(scan(client, label).get_data(as_text=True))
     expected = (f"Tem được in khi sản phẩm còn hạng OCOP 4 sao; hạng sao đó đã hết hiệu "

@@ -18,6 +18,7 @@ from registry.extensions import db
 from registry.labels.gs1 import gtin_check_digit
 from registry.models import ApplicationState, Certification, CertificationKind
 from registry.ocop.rules import add_months, today_vn
+from registry.ratings import decisions
 from registry.ratings import operations as ops
 
 from ... import factories
@@ -52,7 +53,7 @@ def _make(producer, state: str, n: int):
         factories.make_decision(product, add_months(today, -40), stars=4)
     elif state == "revoked":
         decision = factories.make_decision(product, today - timedelta(days=100), stars=4)
-        ops.revoke_decision(decision, reason="Vi phạm an toàn thực phẩm", on=today,
+        decisions.revoke_decision(decision, reason="Vi phạm an toàn thực phẩm", on=today,
                             actor_label="test")
         db.session.commit()
     elif state == "pending":

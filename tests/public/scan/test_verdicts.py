@@ -9,7 +9,7 @@ import pytest
 from registry.extensions import db
 from registry.models import BatchRecall
 from registry.ocop.rules import today_vn
-from registry.ratings import operations as ops
+from registry.ratings import decisions
 
 from ... import factories
 from .support import PHONE, print_labels, scan, visible_text
@@ -42,7 +42,8 @@ def test_a_genuine_label_says_so_and_nothing_alarming(client, rated):
 
 def test_after_a_revocation_the_first_line_says_the_printed_stars_are_void(client, rated):
     product, decision, batch, labels = rated
-    ops.revoke_decision(decision, reason="Vi phạm ghi nhãn", on=today_vn(), actor_label="test")
+    decisions.revoke_decision(decision, reason="Vi phạm ghi nhãn", on=today_vn(),
+                              actor_label="test")
     db.session.commit()
     text = visible_text(scan(client, labels[0]).get_data(as_text=True))
     verdict = _verdict(text)
@@ -57,7 +58,7 @@ def test_after_a_revocation_the_first_line_says_the_printed_stars_are_void(clien
 
 def test_labels_printed_after_the_revocation_carry_no_stars_and_read_genuine(client, rated):
     product, decision, batch, _ = rated
-    ops.revoke_decision(decision, reason="Vi phạm", on=today_vn(), actor_label="test")
+    decisions.revoke_decision(decision, reason="Vi phạm", on=today_vn(), actor_label="test")
     db.session.commit()
     later = print_labels(batch, 1)[0]
     verdict = _verdict(visible_text(scan(client, later).get_data(as_text=True)))

@@ -11,7 +11,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ..inputs import RegistryForm, VnDateField, VnDecimalField
 from ..models import BIZ_STEP_LABELS
-from .batch_ops import OFFERED_STEPS
+from .operations import OFFERED_STEPS
 
 UNITS = ["kg", "tấn", "trái", "hộp", "túi", "chai", "gói", "bó"]
 OFFSETS = ["+07:00", "+08:00", "+09:00", "+00:00", "+01:00", "+02:00", "-05:00", "-08:00"]

@@ -12,15 +12,12 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..inputs import RegistryForm
+from ..inputs import RegistryForm, VnDateField, VnDecimalField, VnIntegerField
 from ..models import CERTIFICATION_KIND_LABELS, CertificationKind
 from ..ocop.rules import today_vn
-from .producer_forms import (
+from ..producers.forms import (
     ChoiceField,
     IdChoiceField,
-    VnDateField,
-    VnDecimalField,
-    VnIntegerField,
     max_length,
     strip,
 )

@@ -1,19 +1,15 @@
-"""Producer portal: batches, trace events, the guided "harvest → batch → labels" path,
-and scan insights. Routes live on this module's blueprint ``bp``."""
+"""Producer portal: batches, trace events and the guided "harvest → batch → labels"
+path. Routes live on this module's blueprint ``bp``."""
 from __future__ import annotations
 
-import io
 from datetime import datetime
 
 from flask import (
     Blueprint,
-    Response,
     abort,
-    current_app,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -22,14 +18,12 @@ from sqlalchemy.orm import selectinload
 
 from .. import web
 from ..exceptions import OperationRefused
-from ..exports import SafeWriter
 from ..extensions import db
 from ..inputs import bounded_int
 from ..models import (
     AdminUnit,
     Batch,
     BizStep,
-    ClientClass,
     Product,
     ProductStatus,
     Role,
@@ -37,13 +31,11 @@ from ..models import (
     UnitLevel,
 )
 from ..ocop.rules import VN_TZ, today_vn
-from ..office.charts import Bar, bar_chart
 from ..permissions import Perm, authorize, requires
-from ..public.scan.rules import DEFAULT_WARNING_THRESHOLD
 from ..recalls.forms import LiftForm, RecallForm
 from ..recalls.operations import DEFAULT_ADVICE, active_recall_of
-from . import batch_ops, insights
-from .batch_forms import BatchForm, ConfirmForm, EventForm
+from . import operations as batch_ops
+from .forms import BatchForm, ConfirmForm, EventForm
 
 bp = Blueprint("portal_batches", __name__, url_prefix="/portal")
 
@@ -200,65 +192,3 @@ def delete_batch(batch_id: int):
     return web.button(lambda: batch_ops.delete_batch(batch, actor=web.actor()),
                       done=_("Đã xoá lô."), then=url_for(".batches"),
                       back=url_for(".batch", batch_id=batch_id))
-
-
-# ------------------------------------------------------------------------ insights
-
-def _insight_scope():
-    """(producer id, product, batch) from the query string, each checked as the user's."""
-    producer_id = current_user.producer_id if current_user.role is Role.PRODUCER else None
-    product = batch = None
-    if request.args.get("product", type=int):
-        product = db.get_or_404(Product, request.args.get("product", type=int))
-        authorize(Perm.BATCH_EDIT, product)
-    if request.args.get("batch", type=int):
-        batch = db.get_or_404(Batch, request.args.get("batch", type=int))
-        authorize(Perm.BATCH_EDIT, batch)
-    return producer_id, product, batch
-
-
-@bp.route("/insights")
-@requires(Perm.BATCH_EDIT)
-def scan_insights():
-    producer_id, product, batch = _insight_scope()
-    ids = (producer_id, product.id if product else None, batch.id if batch else None)
-    today = today_vn()
-    days = insights.scans_per_day(*ids, today)
-    shares = insights.client_shares(*ids)
-    threshold = current_app.config.get("SCAN_WARNING_THRESHOLD", DEFAULT_WARNING_THRESHOLD)
-    chart = bar_chart([Bar(d.strftime("%d/%m"), n) for d, n in days[-14:]],
-                      title=_("Lượt quét mỗi ngày (14 ngày gần nhất)"), row=20)
-    labels = {ClientClass.PHONE: _("Điện thoại"), ClientClass.BROWSER: _("Máy tính"),
-              ClientClass.BOT: _("Bot, xem trước liên kết"), ClientClass.API: _("API")}
-    total = sum(shares.values())
-    return render_template(
-        "portal/batches/insights.html", chart=chart, total=total, labels=labels,
-        shares=[(labels[c], shares.get(c, 0)) for c in labels],
-        suspicious=insights.suspicious_labels(*ids, threshold), threshold=threshold,
-        products=_own_products(), product=product, batch=batch,
-        last30=sum(n for _, n in days))
-
-
-@bp.route("/insights/scans.csv")
-@requires(Perm.BATCH_EDIT)
-def scans_csv():
-    producer_id, product, batch = _insight_scope()
-    ids = (producer_id, product.id if product else None, batch.id if batch else None)
-
-    def rows():
-        buf = io.StringIO()
-        writer = SafeWriter(buf)
-        yield "\ufeff"  # UTF-8 BOM so Excel shows Vietnamese
-        writer.writerow(["Thời điểm (giờ Việt Nam)", "Sản phẩm", "Lô", "Số sê-ri",
-                         "Số thứ tự", "Loại truy cập"])
-        for at, name, lot, serial, seq, cls in insights.scan_rows(*ids):
-            writer.writerow([at.astimezone(VN_TZ).strftime("%Y-%m-%d %H:%M:%S"), name, lot,
-                             serial, seq + 1, cls.value])
-            yield buf.getvalue()
-            buf.seek(0)
-            buf.truncate()
-
-    response = Response(stream_with_context(rows()), mimetype="text/csv")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="luot-quet-{today_vn().isoformat()}.csv"')
-    return response

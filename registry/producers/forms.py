@@ -11,7 +11,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from ..inputs import RegistryForm, VnDateField, VnDecimalField, VnIntegerField  # noqa: F401
+from ..inputs import RegistryForm
 from ..models import PRODUCER_KIND_LABELS, ProducerKind
 from ..models.user import MIN_PASSWORD_LENGTH
 

@@ -61,8 +61,8 @@ def suspicious_labels(producer_id, product_id, batch_id, threshold: int,
                       limit: int = 50) -> list[Suspicious]:
     """Labels looked at by more than ``threshold`` distinct clients (reloads by one phone
     count once), most clients first: the same rule as the scan page's warning."""
+    from ..label_runs.operations import item_key, signer
     from ..models import LabelCheck
-    from ..printing.operations import item_key, signer
 
     query = _scope(sa.select(LabelCheck, Batch).where(LabelCheck.clients > threshold),
                    producer_id, product_id, batch_id, batch_column=LabelCheck.batch_id)

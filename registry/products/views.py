@@ -17,19 +17,13 @@ from sqlalchemy.orm import selectinload
 from .. import web
 from ..exceptions import OperationRefused
 from ..extensions import db
+from ..labels.links import product_path
 from ..models import Producer, Product, ProductPhoto, ProductStatus, Role
 from ..permissions import Perm, authorize, requires
 from ..public.catalogue import group_label
-from ..public.paths import product_path
-from . import product_ops as ops
+from . import operations as ops
+from .forms import PHOTO_ACCEPT, ActionForm, NewProductForm, PhotoForm, ProductForm
 from .photos import prepare_photo
-from .product_forms import (
-    PHOTO_ACCEPT,
-    ActionForm,
-    NewProductForm,
-    PhotoForm,
-    ProductForm,
-)
 
 bp = Blueprint("portal_products", __name__, url_prefix="/portal")
 

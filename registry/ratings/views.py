@@ -1,18 +1,12 @@
 """The office's pages. Every route checks its permission through ``registry.permissions``."""
 from __future__ import annotations
 
-import io
-from collections.abc import Iterator
-
 import sqlalchemy as sa
 from flask import (
     Blueprint,
-    Response,
     flash,
     redirect,
     render_template,
-    request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -20,7 +14,6 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from .. import web
-from ..exports import SafeWriter
 from ..extensions import db
 from ..models import (
     PENDING_STATES,
@@ -28,7 +21,6 @@ from ..models import (
     Producer,
     Product,
     RatingApplication,
-    RatingDecision,
     Role,
 )
 from ..models.base import localized
@@ -36,8 +28,8 @@ from ..ocop.criteria import CONDENSED_NOTE, COUNCIL_LEVEL_LABELS, CouncilLevel
 from ..ocop.groups import GROUPS
 from ..ocop.rules import today_vn
 from ..permissions import Perm, allowed, authorize, requires
-from ..ratings import operations as ops
-from ..ratings.queries import current_valid_decisions
+from . import decisions, scoring
+from . import operations as ops
 from .charts import Bar, bar_chart
 from .forms import (
     ApproveForm,
@@ -46,9 +38,9 @@ from .forms import (
     ProposeForm,
     RejectForm,
     ReturnForm,
-    RevokeForm,
     score_form_class,
 )
+from .queries import current_valid_decisions
 
 bp = Blueprint("office", __name__, url_prefix="/office")
 
@@ -96,7 +88,7 @@ def dashboard():
                              title=_("Theo xã, phường, thị trấn")),
     }
     return render_template("office/dashboard.html", queue=_queue(), charts=charts,
-                           expiring=ops.expiring_decisions(today), today=today,
+                           expiring=decisions.expiring_decisions(today), today=today,
                            total_valid=sum(n for _, n in by_stars),
                            unattended=_unattended(), assign=AssignForm(),
                            reviewer_choices=reviewer_choices)
@@ -151,7 +143,7 @@ def sheets_visible(app: RatingApplication) -> bool:
     mine = app.sheet_of(me)
     if mine is not None and mine.submitted_at is not None:
         return True
-    return ops.sheets_missing(app) == 0 and allowed(me, Perm.APPLICATION_DECIDE, app)
+    return scoring.sheets_missing(app) == 0 and allowed(me, Perm.APPLICATION_DECIDE, app)
 
 
 @bp.route("/applications/<int:app_id>")
@@ -170,8 +162,8 @@ def application(app_id: int):
         "office/application.html", app=app, average=average, approve=approve,
         reject=RejectForm(), forward=ForwardForm(), propose=ProposeForm(),
         send_back=ReturnForm(), level=level,
-        level_label=localized(COUNCIL_LEVEL_LABELS[level]), quorum=ops.quorum(
-            app.council_level), missing=ops.sheets_missing(app),
+        level_label=localized(COUNCIL_LEVEL_LABELS[level]), quorum=scoring.quorum(
+            app.council_level), missing=scoring.sheets_missing(app),
         show_sheets=sheets_visible(app), my_sheet=mine, dossier_day=_dossier_day(app),
         condensed=localized(CONDENSED_NOTE))
 
@@ -233,7 +225,7 @@ def score(app_id: int):
         lines = {c.id: (getattr(form, f"points_{c.id}").data,
                         getattr(form, f"met_{c.id}").data if c.mandatory_from_stars else None,
                         getattr(form, f"note_{c.id}").data) for c in criteria}
-        outcome = web.run(lambda: ops.score_application(app, web.actor(), lines),
+        outcome = web.run(lambda: scoring.score_application(app, web.actor(), lines),
                           done=lambda sheet: _("Đã nộp phiếu chấm: %(total)s điểm.",
                                                total=sheet.total))
         if outcome.ok:
@@ -272,7 +264,7 @@ def render_application_with_status(app: RatingApplication, status: int):
 @requires(Perm.APPLICATION_DECIDE)
 def approve(app_id: int):
     def action(app, form):
-        decision = ops.approve_application(
+        decision = decisions.approve_application(
             app, actor=web.actor(), level=_acting_level(app),
             stars=form.stars.data, decision_number=form.decision_number.data,
             decided_on=form.decided_on.data, issuing_body=form.issuing_body.data)
@@ -286,7 +278,7 @@ def approve(app_id: int):
 @requires(Perm.APPLICATION_DECIDE)
 def reject(app_id: int):
     def action(app, form):
-        ops.reject_application(app, actor=web.actor(),
+        decisions.reject_application(app, actor=web.actor(),
                                reason=form.reason.data)
         return _("Đã ghi nhận không công nhận %(name)s.", name=app.product.name_vi)
     return _decide(app_id, RejectForm, action)
@@ -296,7 +288,7 @@ def reject(app_id: int):
 @requires(Perm.APPLICATION_DECIDE)
 def forward(app_id: int):
     def action(app, form):
-        ops.forward_potential_5star(app, actor=web.actor(),
+        decisions.forward_potential_5star(app, actor=web.actor(),
                                     level=_acting_level(app)
                                     if current_user.role is Role.REVIEWER
                                     else CouncilLevel.PROVINCE)
@@ -327,210 +319,3 @@ def send_back(app_id: int):
         return _("Đã trả hồ sơ %(name)s để chủ thể bổ sung.", name=app.product.name_vi)
     return _decide(app_id, ReturnForm, action, done_url=url_for(".dashboard"),
                    perm=Perm.APPLICATION_PROPOSE)
-
-
-@bp.route("/decisions")
-@requires(Perm.OFFICE_VIEW)
-def decisions():
-    rows = db.session.scalars(
-        db.select(RatingDecision).options(selectinload(RatingDecision.product))
-        .order_by(RatingDecision.decided_on.desc(), RatingDecision.id.desc())).all()
-    return render_template("office/decisions.html", decisions=rows, today=today_vn())
-
-
-@bp.route("/decisions/expiring")
-@requires(Perm.OFFICE_VIEW)
-def expiring():
-    days = request.args.get("days", 30, type=int)
-    days = min(max(days, 1), 365)
-    return render_template("office/expiring.html", decisions=ops.expiring_decisions(
-        today_vn(), days), days=days, today=today_vn())
-
-
-@bp.route("/decisions/<int:decision_id>", methods=["GET", "POST"])
-@requires(Perm.OFFICE_VIEW)
-def decision(decision_id: int):
-    d = db.get_or_404(RatingDecision, decision_id)
-    form = RevokeForm()
-    status = 200
-    if form.is_submitted():
-        authorize(Perm.DECISION_REVOKE, d)
-        if form.validate():
-            outcome = web.run(lambda: ops.revoke_decision(
-                d, reason=form.reason.data, on=form.revoked_on.data, actor=web.actor()),
-                done=_("Đã thu hồi quyết định %(number)s.", number=d.decision_number))
-            if outcome.ok:
-                return redirect(url_for(".decision", decision_id=d.id))
-            status = outcome.status
-        else:
-            status = 400
-    return render_template("office/decision.html", d=d, form=form, today=today_vn()), status
-
-
-CSV_COLUMNS = ["Số quyết định", "Ngày quyết định", "Hiệu lực đến", "Trạng thái", "Hạng sao",
-               "Điểm", "Sản phẩm", "Chủ thể", "Nhóm", "Cơ quan ban hành", "Cấp",
-               "Bộ tiêu chí", "Ngày thu hồi", "Lý do thu hồi", "Minh hoạ"]
-STATUS_LABELS = {"valid": "Còn hiệu lực", "expired": "Hết hiệu lực", "revoked": "Đã thu hồi",
-                 "not_yet": "Chưa có hiệu lực"}
-
-
-@bp.route("/decisions.csv")
-@requires(Perm.OFFICE_VIEW)
-def decisions_csv():
-    today = today_vn()
-
-    def rows() -> Iterator[str]:
-        buf = io.StringIO()
-        writer = SafeWriter(buf)
-        yield "\ufeff"  # BOM: Excel then reads the file as UTF-8 (Vietnamese intact)
-        writer.writerow(CSV_COLUMNS)
-        query = (db.select(RatingDecision)
-                 .options(selectinload(RatingDecision.product).joinedload(Product.producer),
-                          selectinload(RatingDecision.criteria_set))
-                 .order_by(RatingDecision.decided_on, RatingDecision.id)
-                 .execution_options(yield_per=500))
-        for d in db.session.scalars(query):
-            writer.writerow([
-                d.decision_number, d.decided_on.isoformat(), d.valid_until.isoformat(),
-                STATUS_LABELS[d.status(today).value], d.stars,
-                f"{d.points:.2f}" if d.points is not None else "", d.product.name_vi,
-                d.product.producer.name, GROUPS[d.product.group_code].name_vi, d.issuing_body,
-                COUNCIL_LEVEL_LABELS[d.issuing_level][0], d.criteria_set.label,
-                d.revoked_on.isoformat() if d.revoked_on else "", d.revocation_reason or "",
-                "có" if d.is_demo else ""])
-            yield buf.getvalue()
-            buf.seek(0)
-            buf.truncate()
-        yield buf.getvalue()
-
-    response = Response(stream_with_context(rows()), mimetype="text/csv")
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"quyet-dinh-ocop-{today.isoformat()}.csv\"")
-    return response
-
-
-@bp.route("/decisions/<int:decision_id>/certificate.pdf")
-@requires(Perm.OFFICE_VIEW)
-def certificate(decision_id: int):
-    from flask import current_app
-
-    from ..public.paths import resolver_path as product_path
-    from .certificate import certificate_pdf
-
-    d = db.get_or_404(RatingDecision, decision_id)
-    url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + product_path(d.product)
-    response = Response(certificate_pdf(d, url), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f"inline; filename=\"chung-nhan-ocop-{d.id}.pdf\"")
-    return response
-
-
-
-@bp.route("/audit")
-@requires(Perm.AUDIT_VIEW)
-def audit_log():
-    """Who did what, newest first; filtered by person, kind of act, object and dates."""
-    from datetime import date, datetime, time, timedelta
-
-    from ..models import AuditEntry, User
-    from ..ocop.rules import VN_TZ
-    from . import audit_text
-
-    args = request.args
-    query = db.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-    filters = {k: (args.get(k) or "").strip()[:60]
-               for k in ("actor", "area", "object", "object_id", "start", "end", "action")}
-    errors = []
-    actor_id, object_id = (args.get(k, type=int) for k in ("actor", "object_id"))
-    if actor_id is not None:
-        query = query.where(AuditEntry.actor_id == actor_id)
-    if filters["area"] in audit_text.AREAS:
-        query = query.where(AuditEntry.action.startswith(filters["area"] + "."))
-    if filters["action"]:
-        query = query.where(AuditEntry.action.startswith(filters["action"], autoescape=True))
-    if filters["object"] in audit_text.OBJECTS:
-        query = query.where(AuditEntry.object_type == filters["object"])
-        if object_id is not None:
-            query = query.where(AuditEntry.object_id == object_id)
-    for key, bound in (("start", time.min), ("end", time.max)):
-        if filters[key]:
-            try:
-                day = date.fromisoformat(filters[key])
-                if not 2000 <= day.year <= 2200:
-                    raise ValueError(day)
-            except ValueError:
-                errors.append(_("Ngày không hợp lệ: %(d)s (dùng dạng 2026-12-31).",
-                                d=filters[key]))
-                continue
-            moment = datetime.combine(day, bound, VN_TZ)
-            query = query.where(AuditEntry.at >= moment if key == "start"
-                                else AuditEntry.at < moment.replace(microsecond=0)
-                                + timedelta(seconds=1))
-    page = db.paginate(query, page=args.get("page", 1, type=int), per_page=50,
-                       error_out=False)
-    people = db.session.scalars(db.select(User).where(User.id.in_(
-        db.select(AuditEntry.actor_id).distinct())).order_by(User.name)).all()
-    return render_template("office/audit.html", page=page, filters=filters, people=people,
-                           areas=audit_text.AREAS, objects=audit_text.OBJECTS,
-                           text=audit_text, errors=errors), 400 if errors else 200
-
-
-def _report_period():
-    """?year=2026 (default: this year), or ?start=…&end=… (ISO dates)."""
-    from datetime import date
-
-    from flask import abort
-
-    today = today_vn()
-    try:
-        if request.args.get("start") or request.args.get("end"):
-            start = date.fromisoformat(request.args["start"])
-            end = date.fromisoformat(request.args["end"])
-        else:
-            year = int(request.args.get("year", today.year))
-            start, end = date(year, 1, 1), date(year, 12, 31)
-    except (KeyError, ValueError, OverflowError):
-        abort(400, description=_("Kỳ báo cáo không hợp lệ: dùng năm (2026) hoặc ngày "
-                                 "bắt đầu và kết thúc dạng 2026-01-31."))
-    if end < start or start.year < 2000 or end.year > today.year + 1:
-        abort(400, description=_("Kỳ báo cáo không hợp lệ: ngày kết thúc phải sau ngày bắt "
-                                 "đầu, trong khoảng 2000 đến năm sau."))
-    return start, end
-
-
-@bp.route("/report")
-@requires(Perm.OFFICE_VIEW)
-def province_report():
-    from . import report as province
-
-    start, end = _report_period()
-    data = province.build(start, end)
-    charts = {s.key: bar_chart([Bar(str(r[0]), r[-1]) for r in s.rows],
-                               title=localized(s.title))
-              for s in data.sections if s.key != "commune"}
-    return render_template("office/report.html", report=data, charts=charts,
-                           year=start.year if (start.month, start.day, end.month, end.day)
-                           == (1, 1, 12, 31) and start.year == end.year else None)
-
-
-@bp.route("/report.<fmt>")
-@requires(Perm.OFFICE_VIEW)
-def province_report_file(fmt: str):
-    from flask import abort
-
-    from . import report as province
-
-    if fmt not in ("csv", "xlsx"):
-        abort(404)
-    start, end = _report_period()
-    data = province.build(start, end)
-    name = f"bao-cao-ocop-{start.isoformat()}-{end.isoformat()}.{fmt}"
-    if fmt == "xlsx":
-        response = Response(province.xlsx_bytes(data), mimetype=(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
-    else:
-        excel_vi = request.args.get("excel") == "vi"
-        response = Response(province.csv_text(data, excel_vi=excel_vi),
-                            mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response

@@ -10,8 +10,8 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from ..files.validation import MB
 from ..inputs import RegistryForm
 from ..ocop.groups import GROUPS
+from .operations import ProductData, ProductRefused, clean_text, parse_gtin
 from .photos import MAX_PHOTO_BYTES
-from .product_ops import ProductData, ProductRefused, clean_text, parse_gtin
 
 NAME_MAX = 200
 DESCRIPTION_MAX = 5000

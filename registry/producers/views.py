@@ -13,8 +13,8 @@ from .. import web
 from ..extensions import db
 from ..models import AdminUnit, Certification, Producer, Role, User
 from ..permissions import Perm, allowed, authorize, requires
-from . import producer_ops as ops
-from .producer_forms import (
+from . import operations as ops
+from .forms import (
     ConfirmForm,
     MemberForm,
     ProducerAdminForm,

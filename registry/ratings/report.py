@@ -19,7 +19,7 @@ from ..extensions import db
 from ..models import AdminUnit, Product, RatingDecision
 from ..models.producer import PRODUCER_KIND_LABELS
 from ..ocop.groups import GROUPS
-from ..ratings.queries import current_valid_decisions
+from .queries import current_valid_decisions
 
 
 def name_today(unit: AdminUnit | None) -> str:

@@ -18,13 +18,8 @@ from ..inputs import bounded_int
 from ..models import Certification, Producer, Product, ProductStatus
 from ..ocop.rules import today_vn
 from ..permissions import Perm, authorize, requires
-from . import cert_ops as ops
-from .cert_forms import (
-    EVIDENCE_ACCEPT,
-    CertificationForm,
-    NewCertificationForm,
-    WithdrawForm,
-)
+from . import operations as ops
+from .forms import EVIDENCE_ACCEPT, CertificationForm, NewCertificationForm, WithdrawForm
 
 bp = Blueprint("portal_certifications", __name__, url_prefix="/portal")
 

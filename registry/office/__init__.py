@@ -1,1 +1,0 @@
-"""The agriculture office: review queue, scoring, decisions, revocation, dashboard."""
