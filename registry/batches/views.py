@@ -25,27 +25,19 @@ from ..models import (
     Batch,
     BizStep,
     Product,
-    ProductStatus,
     Role,
     TraceEvent,
     UnitLevel,
 )
 from ..ocop.rules import VN_TZ, today_vn
 from ..permissions import Perm, authorize, requires
+from ..products.queries import own_products
 from ..recalls.forms import LiftForm, RecallForm
 from ..recalls.operations import DEFAULT_ADVICE, active_recall_of
 from . import operations as batch_ops
 from .forms import BatchForm, ConfirmForm, EventForm
 
 bp = Blueprint("portal_batches", __name__, url_prefix="/portal")
-
-
-def _own_products():
-    query = (db.select(Product).where(Product.status == ProductStatus.ACTIVE)
-             .order_by(Product.search_text))
-    if current_user.role is Role.PRODUCER:
-        query = query.where(Product.producer_id == current_user.producer_id)
-    return db.session.scalars(query).all()
 
 
 def _commune_choices():
@@ -71,7 +63,7 @@ def batches():
 @requires(Perm.BATCH_EDIT)
 def harvest():
     """Guided path, screen 1: which product was harvested or made?"""
-    return render_template("portal/batches/harvest.html", products=_own_products())
+    return render_template("portal/batches/harvest.html", products=own_products())
 
 
 @bp.route("/products/<int:product_id>/batches/new", methods=["GET", "POST"])

@@ -17,24 +17,16 @@ from ..models import (
     Batch,
     ClientClass,
     Product,
-    ProductStatus,
     Role,
 )
 from ..ocop.rules import VN_TZ, today_vn
 from ..permissions import Perm, authorize, requires
+from ..products.queries import own_products
 from ..public.scan.rules import DEFAULT_WARNING_THRESHOLD
 from ..ratings.charts import Bar, bar_chart
 from . import queries as insights
 
 bp = Blueprint("insights", __name__, url_prefix="/portal")
-
-
-def _own_products():
-    query = (db.select(Product).where(Product.status == ProductStatus.ACTIVE)
-             .order_by(Product.search_text))
-    if current_user.role is Role.PRODUCER:
-        query = query.where(Product.producer_id == current_user.producer_id)
-    return db.session.scalars(query).all()
 
 
 def _insight_scope():
@@ -68,7 +60,7 @@ def scan_insights():
         "portal/batches/insights.html", chart=chart, total=total, labels=labels,
         shares=[(labels[c], shares.get(c, 0)) for c in labels],
         suspicious=insights.suspicious_labels(*ids, threshold), threshold=threshold,
-        products=_own_products(), product=product, batch=batch,
+        products=own_products(), product=product, batch=batch,
         last30=sum(n for _, n in days))
 
 
