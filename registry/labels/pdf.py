@@ -31,8 +31,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 
 import numpy as np
 
-from .fonts import label_fonts
-from .labeltext import (  # noqa: F401 - the text API, re-exported for callers of this module
+from .content import (  # noqa: F401 - the text API, re-exported for callers of this module
     ASCENT,
     DESCENT,
     EXPIRY,
@@ -46,19 +45,16 @@ from .labeltext import (  # noqa: F401 - the text API, re-exported for callers o
     STAR,
     STARS,
     LabelContent,
-    LabelPlan,
     LabelTextError,
-    TextLine,
-    check_label_fits,
-    fit_serial,
-    layout_text,
-    layouts_that_fit,
-    plan_label,
-    with_fits,
 )
+from .fonts import label_fonts
+from .labeltext import layout_text  # noqa: F401
 from .layouts import LayoutError, Rect, SheetLayout, get_layout, sheet_positions  # noqa: F401
 from .pdfwriter import EmbeddedFont, PageTree, PdfStreamWriter, pdf_string
+from .plan import check_label_fits, layouts_that_fit, plan_label, with_fits  # noqa: F401
 from .qr import QRBatchEncoder, QRSymbol, horizontal_runs
+from .serialtext import fit_serial  # noqa: F401
+from .textlayout import LabelPlan, TextLine  # noqa: F401
 
 PT_PER_MM = 72 / 25.4
 QR_STYLES = ("path", "image")

@@ -16,7 +16,7 @@ bitmap built here - the tests rebuild every label from the file and decode it:
   module size, version and mask choice differ between firmwares.
 * the text is drawn with Pillow from the DejaVu fonts of ``static/fonts`` (printer fonts
   have no Vietnamese letters). What it says and where it goes come from the same text
-  engine as the PDF (:func:`~registry.labels.labeltext.plan_label`, whose text is
+  engine as the PDF (:func:`~registry.labels.plan.plan_label`, whose text is
   :func:`~registry.labels.labeltext.layout_text`'s for a plain column), so the thermal
   label says what the PDF label says. Glyphs are placed one by one at the PDF's pen
   positions (font advances, no kerning, rounded to whole dots) at ``size_pt * dpi / 72``
@@ -63,19 +63,9 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from .content import COMFORT_SCALE, SERIAL, LabelContent, LabelTextError
 from .fonts import BOLD, FONT_DIR, REGULAR, label_fonts
-from .labeltext import (
-    COMFORT_SCALE,
-    SERIAL,
-    LabelContent,
-    LabelPlan,
-    LabelTextError,
-    TextBox,
-    TextLine,
-    fit_box,
-    plan_label,
-    widest_serial,
-)
+from .labeltext import fit_box
 from .layouts import (
     EDGE_MM,
     LAYOUTS,
@@ -85,7 +75,10 @@ from .layouts import (
     label_geometry,
     module_size,
 )
+from .plan import plan_label
 from .qr import MIN_MODULE_MM, QUIET_ZONE, QRBatchEncoder, QRSymbol
+from .serialtext import widest_serial
+from .textlayout import LabelPlan, TextBox, TextLine
 
 FORMATS = ("tspl", "zpl")
 DPIS = (203, 300)

@@ -13,7 +13,8 @@ from datetime import date
 
 import pytest
 
-from registry.labels import labeltext
+from registry.labels import content
+from registry.labels import plan as label_plan
 from registry.labels.layouts import LAYOUTS, LayoutError, get_layout, sheet_positions
 from registry.labels.links import label_url_factory
 from registry.labels.pdf import (
@@ -190,8 +191,8 @@ def test_the_check_uses_the_code_the_run_gets():
 
 def test_stars_until_reads_as_a_date_and_needs_stars():
     label = run(1)[0]
-    assert labeltext.stars_text(label) == ("OCOP ★★★★", "QĐ đến 28/12/2026")
-    assert labeltext.stars_text(replace(label, stars_until=None)) == ("OCOP ★★★★", None)
+    assert content.stars_text(label) == ("OCOP ★★★★", "QĐ đến 28/12/2026")
+    assert content.stars_text(replace(label, stars_until=None)) == ("OCOP ★★★★", None)
     pdf = label_pdf_bytes([replace(label, stars=None)], "a4-3x7")
     text = label_texts(page_glyphs(pdf)[0], get_layout("a4-3x7").label_rects())[0]
     assert "OCOP" not in text and "QĐ" not in text
@@ -238,14 +239,14 @@ def test_start_position_edges_and_refusals():
 
 def test_the_text_is_laid_out_once_per_run(monkeypatch):
     calls = []
-    real = labeltext._make_plan
+    real = label_plan._make_plan
 
     def counting(*args):
         calls.append(args[1].name)
         return real(*args)
 
-    monkeypatch.setattr(labeltext, "_make_plan", counting)
-    labeltext._PLANS.clear()
+    monkeypatch.setattr(label_plan, "_make_plan", counting)
+    label_plan._PLANS.clear()
     write_label_pdf(Sink(), run(600), "a4-3x8")
     assert calls == ["a4-3x8"]
 

@@ -15,13 +15,15 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageDraw, ImageFont
 
+from registry.labels.content import SERIAL
 from registry.labels.fonts import BOLD, FONT_DIR, REGULAR
-from registry.labels.labeltext import SERIAL, TextBox, fit_box, layout_text
+from registry.labels.labeltext import fit_box, layout_text
 from registry.labels.layouts import LayoutError, get_layout, label_geometry
 from registry.labels.links import label_url_factory
 from registry.labels.pdf import LabelContent
 from registry.labels.qr import QRBatchEncoder
 from registry.labels.serials import SerialSigner, display
+from registry.labels.textlayout import TextBox
 from registry.labels.thermal import (
     CHUNK_LABELS,
     thermal_bytes,
