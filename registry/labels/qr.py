@@ -19,6 +19,14 @@ Codes of one label run share version and error correction level, so everything t
 depends only on them is computed once (:class:`_Symbol`). The output is identical to
 ``qrcode``'s for the same input, version and level (the tests check the matrices and
 the mask choice against ``qrcode`` and decode codes with zxing-cpp).
+
+Why not the public API of qrcode or segno: matrix-only, a label address costs about
+10 ms a code with either and 0.2 ms here (``benchmarks/qr_matrix_bench.py``; figures in
+``benchmarks/README.md``), and a run of thousands of labels must print in seconds.
+What is taken from qrcode's internals is listed and checked by
+``tests/labels/test_qr_internals.py``, so that an upgrade that changes them fails there
+(setup.cfg pins ``qrcode<9``). Per-version tables: :mod:`~registry.labels.qrsymbol`;
+mask scoring: :mod:`~registry.labels.qrmask`.
 """
 
 from __future__ import annotations
@@ -26,14 +34,14 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
-import qrcode
-from qrcode import base as qr_base
 from qrcode import constants as qr_constants
 from qrcode import util as qr_util
+
+from .qrmask import PACKED_MAX, _pack_rows, _penalties_packed, penalty_reference
+from .qrsymbol import _rs_remainders, _Symbol, _symbol
 
 ECC_LEVELS = {
     "L": qr_constants.ERROR_CORRECT_L,
@@ -47,7 +55,6 @@ TARGET_MODULE_MM = 0.5
 SEGMENT_MINIMUM = 20  # what qrcode.make uses: QRCode.add_data(optimize=20)
 MAX_VERSION = 40
 _PAD_BYTES = (0xEC, 0x11)
-PACKED_MAX = 64  # widest symbol (version 11) whose rows fit the uint64 mask scorer
 
 
 class QRCapacityError(ValueError):
@@ -133,314 +140,6 @@ def _data_codewords(segments, version: int, ecc_value: int) -> bytes:
     for i in range(capacity // 8 - len(words)):
         words.append(_PAD_BYTES[i % 2])
     return bytes(words)
-
-
-# ------------------------------------------------------------------- Reed-Solomon (numpy)
-
-
-def _gf_mul_table() -> np.ndarray:
-    """256x256 multiplication table of GF(2^8) with qrcode's log/antilog tables."""
-    exp = np.array(qr_base.EXP_TABLE[:255], dtype=np.uint8)
-    log = np.array(qr_base.LOG_TABLE, dtype=np.int64)
-    table = exp[(log[:, None] + log[None, :]) % 255]
-    table[0, :] = 0
-    table[:, 0] = 0
-    return table
-
-
-_GF_MUL = _gf_mul_table()
-
-
-@lru_cache(maxsize=None)
-def _generator(ec_count: int) -> np.ndarray:
-    """Coefficients of prod (x - a^i), i < ec_count, without the leading 1."""
-    poly = qr_base.Polynomial([1], 0)
-    for i in range(ec_count):
-        poly = poly * qr_base.Polynomial([1, qr_base.gexp(i)], 0)
-    return np.array(list(poly)[1:], dtype=np.uint8)
-
-
-def _rs_remainders(blocks: np.ndarray, ec_count: int) -> np.ndarray:
-    """Error correction codewords of each row of ``blocks`` (rows = data blocks).
-
-    Polynomial long division as a shift register, one data column at a time for all
-    rows together.
-    """
-    gen = _generator(ec_count)
-    rem = np.zeros((blocks.shape[0], ec_count), dtype=np.uint8)
-    for i in range(blocks.shape[1]):
-        factor = blocks[:, i] ^ rem[:, 0]
-        rem[:, :-1] = rem[:, 1:]
-        rem[:, -1] = 0
-        rem ^= _GF_MUL[factor[:, None], gen[None, :]]
-    return rem
-
-
-# ------------------------------------------------------------- per-version precomputation
-
-
-@dataclass(frozen=True)
-class _Symbol:
-    """Everything about a (version, level) pair that does not depend on the data."""
-
-    version: int
-    ecc_value: int
-    size: int
-    blocks: tuple  # (data_count, ec_count) per RS block, in order
-    interleave: np.ndarray  # final codeword order as indexes into [data | ec]
-    data_rows: np.ndarray  # module coordinates of data bits, in placement order
-    data_cols: np.ndarray
-    masks: np.ndarray  # (8, S, S) bool: modules each mask pattern flips (data only)
-    eval_base: np.ndarray  # (S, S) function patterns as scored (see "mask scoring")
-    final_function: np.ndarray  # (8, S, S) function patterns + format/version info
-    function: np.ndarray  # (S, S) bool: module belongs to a function pattern
-    # eval_base and masks packed for the bit-parallel scorer (None when S > 64)
-    eval_rows: np.ndarray | None
-    eval_cols: np.ndarray | None
-    mask_rows: np.ndarray | None
-    mask_cols: np.ndarray | None
-
-
-def _function_template(version: int, ecc_value: int, mask: int | None) -> list[list]:
-    """qrcode's own function patterns; mask None = format/version areas left light.
-
-    With ``mask`` None the areas are filled the way qrcode fills them while it scores
-    masks (``test=True``): reserved but light.
-    """
-    qr = qrcode.QRCode(version=version, error_correction=ecc_value)
-    size = version * 4 + 17
-    qr.modules_count = size
-    qr.modules = [[None] * size for _ in range(size)]
-    qr.setup_position_probe_pattern(0, 0)
-    qr.setup_position_probe_pattern(size - 7, 0)
-    qr.setup_position_probe_pattern(0, size - 7)
-    qr.setup_position_adjust_pattern()
-    qr.setup_timing_pattern()
-    qr.setup_type_info(mask is None, mask or 0)
-    if version >= 7:
-        qr.setup_type_number(mask is None)
-    return qr.modules
-
-
-def _placement_order(function: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Data module coordinates in ISO 18004 placement order (two-column zigzag from the
-    bottom right, skipping the vertical timing pattern); same walk as qrcode.map_data."""
-    size = function.shape[0]
-    rows, cols = [], []
-    row, step = size - 1, -1
-    for col in range(size - 1, 0, -2):
-        if col <= 6:
-            col -= 1
-        while True:
-            for c in (col, col - 1):
-                if not function[row, c]:
-                    rows.append(row)
-                    cols.append(c)
-            row += step
-            if row < 0 or row >= size:
-                row -= step
-                step = -step
-                break
-    return np.array(rows, dtype=np.intp), np.array(cols, dtype=np.intp)
-
-
-def _interleave_order(blocks: tuple) -> np.ndarray:
-    """Codeword order after interleaving: data codewords block by block column-wise,
-    then error correction codewords the same way (ISO 18004 7.6)."""
-    data_starts, ec_starts = [], []
-    d = e = 0
-    for dc, ec in blocks:
-        data_starts.append(d)
-        ec_starts.append(e)
-        d += dc
-        e += ec
-    order = []
-    for i in range(max(dc for dc, _ in blocks)):
-        order += [data_starts[b] + i for b, (dc, _) in enumerate(blocks) if i < dc]
-    for i in range(max(ec for _, ec in blocks)):
-        order += [d + ec_starts[b] + i for b, (_, ec) in enumerate(blocks) if i < ec]
-    return np.array(order, dtype=np.intp)
-
-
-def _mask_patterns(size: int, function: np.ndarray) -> np.ndarray:
-    """The 8 data mask conditions of ISO 18004 (i = row, j = column), data modules only."""
-    i, j = np.indices((size, size))
-    conditions = [
-        (i + j) % 2 == 0,
-        i % 2 == 0,
-        j % 3 == 0,
-        (i + j) % 3 == 0,
-        (i // 2 + j // 3) % 2 == 0,
-        (i * j) % 2 + (i * j) % 3 == 0,
-        ((i * j) % 2 + (i * j) % 3) % 2 == 0,
-        ((i * j) % 3 + (i + j) % 2) % 2 == 0,
-    ]
-    return np.stack(conditions) & ~function
-
-
-def _packed_templates(eval_base: np.ndarray, masks: np.ndarray) -> dict:
-    if eval_base.shape[0] > PACKED_MAX:
-        return dict(eval_rows=None, eval_cols=None, mask_rows=None, mask_cols=None)
-    return dict(
-        eval_rows=_pack_rows(eval_base),
-        eval_cols=_pack_rows(eval_base.T),
-        mask_rows=_pack_rows(masks),
-        mask_cols=_pack_rows(masks.swapaxes(-1, -2)),
-    )
-
-
-@lru_cache(maxsize=64)
-def _symbol(version: int, ecc_value: int) -> _Symbol:
-    size = version * 4 + 17
-    test = _function_template(version, ecc_value, None)
-    function = np.array([[m is not None for m in row] for row in test])
-    eval_base = np.array([[bool(m) for m in row] for row in test])
-    final_function = np.stack(
-        [np.array(_function_template(version, ecc_value, mask), dtype=bool) for mask in range(8)]
-    )
-    blocks = tuple(
-        (b.data_count, b.total_count - b.data_count) for b in qr_base.rs_blocks(version, ecc_value)
-    )
-    rows, cols = _placement_order(function)
-    masks = _mask_patterns(size, function)
-    return _Symbol(
-        version=version,
-        ecc_value=ecc_value,
-        size=size,
-        blocks=blocks,
-        interleave=_interleave_order(blocks),
-        data_rows=rows,
-        data_cols=cols,
-        masks=masks,
-        eval_base=eval_base,
-        final_function=final_function,
-        function=function,
-        **_packed_templates(eval_base, masks),
-    )
-
-
-# ------------------------------------------------------------------------ mask scoring
-#
-# Penalty rules of ISO/IEC 18004 (table "Scoring penalties for features"):
-#   N1  a row/column run of >= 5 same-colour modules: 3 + (length - 5)
-#   N2  each 2x2 block of one colour: 3 (an m x n block counts (m-1)(n-1) times)
-#   N3  1:1:3:1:1 finder-like pattern with 4 light modules on one side: 40
-#   N4  10 for every full 5 % the dark share departs from 50 %
-#
-# What is scored: the symbol with function patterns but with the format and version
-# information areas (and the dark module) still light. The standard's encoding
-# procedure selects the mask (step 5) before it generates the format and version
-# information (step 6), and this is exactly what qrcode does (it scores with
-# ``test=True``). Some encoders (e.g. zxing, Nayuki) score after drawing the format
-# bits and may count N3 patterns against the quiet zone, so their mask choice differs
-# for a few percent of inputs; every choice decodes, the choice only affects
-# readability margins. Following qrcode keeps our output identical to qrcode's.
-
-
-def _pack_rows(bits: np.ndarray) -> np.ndarray:
-    """Pack the last axis (<= 64 modules) into uint64 values, module c -> bit c."""
-    packed = np.packbits(bits, axis=-1, bitorder="little")
-    pad = 8 - packed.shape[-1]
-    packed = np.pad(packed, [(0, 0)] * (packed.ndim - 1) + [(0, pad)])
-    return np.ascontiguousarray(packed).view("<u8")[..., 0].astype(np.uint64)
-
-
-_FINDER_LIKE = ((1, 0, 1, 1, 1, 0, 1, 0, 0, 0, 0), (0, 0, 0, 0, 1, 0, 1, 1, 1, 0, 1))
-_ONE = np.uint64(1)
-
-
-_BYTE_BITS = np.array([bin(i).count("1") for i in range(256)], dtype=np.int64)
-
-
-def _popcount_table(values: np.ndarray) -> np.ndarray:
-    """Set bits of each uint64, by byte lookup (for numpy < 2.0, no bitwise_count)."""
-    as_bytes = np.ascontiguousarray(values, dtype=np.uint64).view(np.uint8)
-    return _BYTE_BITS[as_bytes].reshape(values.shape + (8,)).sum(axis=-1)
-
-
-_popcount = getattr(np, "bitwise_count", _popcount_table)  # numpy >= 2.0 has it built in
-
-
-def _count(bits: np.ndarray) -> np.ndarray:
-    """Set bits per value, as int64 so that weighted sums cannot overflow."""
-    return _popcount(bits).astype(np.int64)
-
-
-def _equal_neighbours(lines: np.ndarray, size: int) -> np.ndarray:
-    """Bit j set when module j equals module j+1 (j < S-1).
-
-    Bit-parallel: comparing neighbours across a whole line is one XOR with the line
-    shifted by one module.
-    """
-    return ~(lines ^ (lines >> _ONE)) & np.uint64((1 << (size - 1)) - 1)
-
-
-def _runs_and_finders(lines: np.ndarray, size: int) -> np.ndarray:
-    """N1 + N3 for packed lines ``(..., S)``, summed over the last axis."""
-    eq = _equal_neighbours(lines, size)
-    # N1: a run of L >= 5 holds L-4 windows of 5 equal modules and one run start,
-    # and L - 2 = (L - 4) + 2.
-    win5 = eq & (eq >> _ONE) & (eq >> np.uint64(2)) & (eq >> np.uint64(3))
-    starts = win5 & ~(eq << _ONE)
-    score = _count(win5) + 2 * _count(starts)
-    # N3: each 11-module pattern, at positions 0 .. S-11.
-    inverse = ~lines & np.uint64((1 << size) - 1)
-    for pattern in _FINDER_LIKE:
-        hit = np.uint64((1 << (size - 10)) - 1)
-        for k, dark in enumerate(pattern):
-            hit = hit & ((lines if dark else inverse) >> np.uint64(k))
-        score += 40 * _count(hit)
-    return score.sum(axis=-1)
-
-
-def _blocks(rows: np.ndarray, size: int) -> np.ndarray:
-    """N2: 3 points per 2x2 block of one colour, from packed rows ``(..., S)``."""
-    eq = _equal_neighbours(rows, size)
-    same_below = ~(rows[..., :-1] ^ rows[..., 1:])
-    return 3 * _count(eq[..., :-1] & eq[..., 1:] & same_below).sum(axis=-1)
-
-
-def _penalties_packed(rows: np.ndarray, cols: np.ndarray, size: int) -> np.ndarray:
-    """Total penalty per candidate from its packed rows and columns ``(..., S)``."""
-    dark = _count(rows).sum(axis=-1)
-    total = size * size
-    balance = 10 * (np.abs(20 * dark - 10 * total) // total)  # N4, exact integer maths
-    return (
-        _runs_and_finders(rows, size)
-        + _runs_and_finders(cols, size)
-        + _blocks(rows, size)
-        + balance
-    )
-
-
-def penalty_reference(matrix: np.ndarray) -> int:
-    """The four penalty rules on one boolean matrix, written plainly (no bit tricks).
-
-    Used for symbols wider than 64 modules (version > 11) and as the oracle the tests
-    compare the bit-parallel scorer with.
-    """
-    m = np.asarray(matrix, dtype=bool)
-    size = m.shape[0]
-    score = 0
-    for lines in (m, m.T):
-        for line in lines:
-            run = 1
-            for a, b in zip(line[:-1], line[1:]):
-                if a == b:
-                    run += 1
-                else:
-                    score += run - 2 if run >= 5 else 0
-                    run = 1
-            score += run - 2 if run >= 5 else 0
-            text = "".join("1" if v else "0" for v in line)
-            for pattern in _FINDER_LIKE:
-                p = "".join(map(str, pattern))
-                score += 40 * sum(text.startswith(p, i) for i in range(size - 10))
-    same = (m[:-1, :-1] == m[:-1, 1:]) & (m[:-1, :-1] == m[1:, :-1]) & (m[:-1, :-1] == m[1:, 1:])
-    score += 3 * int(same.sum())
-    dark = int(m.sum())
-    score += 10 * (abs(20 * dark - 10 * size * size) // (size * size))
-    return score
 
 
 # ------------------------------------------------------------------------------ encoding

@@ -13,7 +13,7 @@ import qrcode
 from PIL import Image
 from qrcode import util as qr_util
 
-from registry.labels import qr
+from registry.labels import qrmask, qrsymbol
 from registry.labels.qr import (
     ECC_LEVELS,
     QRBatchEncoder,
@@ -102,15 +102,15 @@ def test_bit_parallel_penalties_equal_qrcode_lost_point_and_the_reference():
     for _ in range(12):
         data = random_address(rng)
         version = fit_version(data, "M")
-        sym = qr._symbol(version, ECC_LEVELS["M"])
+        sym = qrsymbol._symbol(version, ECC_LEVELS["M"])
         ref = qrcode.QRCode(version=version, error_correction=ECC_LEVELS["M"])
         ref.add_data(data)
         for mask in range(8):
             ref.makeImpl(True, mask)  # what qrcode scores: format areas still light
             candidate = np.array(ref.modules, dtype=bool)
-            rows = qr._pack_rows(candidate)[None]
-            cols = qr._pack_rows(candidate.T)[None]
-            packed = int(qr._penalties_packed(rows, cols, sym.size)[0])
+            rows = qrmask._pack_rows(candidate)[None]
+            cols = qrmask._pack_rows(candidate.T)[None]
+            packed = int(qrmask._penalties_packed(rows, cols, sym.size)[0])
             assert packed == qr_util.lost_point(ref.modules) == penalty_reference(candidate)
 
 
@@ -211,5 +211,5 @@ def test_popcount_fallback_for_older_numpy():
     rng = np.random.default_rng(1)
     values = rng.integers(0, 2**63, size=(3, 8, 37), dtype=np.uint64) * np.uint64(2) + np.uint64(1)
     expected = np.array([bin(int(v)).count("1") for v in values.ravel()]).reshape(values.shape)
-    assert np.array_equal(qr._popcount_table(values), expected)
-    assert np.array_equal(qr._popcount(values).astype(np.int64), expected)
+    assert np.array_equal(qrmask._popcount_table(values), expected)
+    assert np.array_equal(qrmask._popcount(values).astype(np.int64), expected)
