@@ -28,8 +28,8 @@ from registry.labels.thermal import (
     CHUNK_LABELS,
     thermal_bytes,
     write_thermal,
-    zpl_compress,
 )
+from registry.labels.thermal_commands import zpl_compress
 
 from .support import BASE, EXPIRY, KEY, LOT, sample_labels
 
