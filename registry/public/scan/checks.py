@@ -25,9 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from ...models import ClientClass
-
-#: Classes whose page loads count as a person checking the label.
-COUNTED = (ClientClass.PHONE, ClientClass.BROWSER)
+from ..clients import COUNTED
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import render_template
 
 from registry.ocop.rules import today_vn
-from registry.public.scan import views
+from registry.public.scan import landing
 
 from ... import factories
 from .support import BOT, page_of, print_labels
@@ -25,9 +25,9 @@ def test_parts_and_whole_give_the_same_page(app, client, producer, monkeypatch):
         response = client.get(path, headers=BOT)
         assert response.status_code == 200
         parts = response.get_data(as_text=True)
-        monkeypatch.setattr(views, "_render_page",
+        monkeypatch.setattr(landing, "_render_page",
                             lambda svc, key, facts, context: render_template(
-                                views.PAGE_TEMPLATE, **context))
+                                landing.PAGE_TEMPLATE, **context))
         whole = client.get(path, headers=BOT).get_data(as_text=True)
         monkeypatch.undo()
         import difflib

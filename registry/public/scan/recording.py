@@ -1,0 +1,111 @@
+"""Recording a scan: one transaction against the address's facts (the scan, the label's
+counts, the public version), retried once on reloaded facts when the version moved.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import request
+
+from ... import db_setup
+from ...db_setup import writer_lock
+from ...extensions import db
+from ...labels.links import LabelKey
+from ...labels.serials import normalize_serial
+from ...models import ClientClass
+from ..clients import classify
+from . import service as service_connections
+from .checks import LabelHistory, client_hash, record_scan
+from .facts import reload_facts
+from .service import ScanService, service
+
+#: A scan that waited longer than this (seconds) for the writer lock gets only what is
+#: left of the busy timeout.
+BUDGET_SLACK = 0.05
+
+
+def _client() -> tuple[ClientClass, str]:
+    ua = request.user_agent.string
+    kind = classify(ua, accept=request.headers.get("Accept", ""),
+                    purpose=request.headers.get("Sec-Purpose")
+                    or request.headers.get("Purpose", ""))
+    return kind, client_hash(service().client_key, request.remote_addr, ua)
+
+
+def record_label(svc: ScanService, key: LabelKey, seq: int, facts, bundle, today,
+                  client: ClientClass | None = None):
+    """Record the scan against the cached facts. When the public version moved since
+    they were read, undo, reload them once and record against the reloaded facts,
+    whatever the version is by then: an edit elsewhere (another product, a busy office)
+    must never make a scan fail, and facts read in this request are current enough for
+    the ids a scan row needs. None: the serial was never printed."""
+    kind, client_id = _client()
+    if client is not None:
+        kind = ClientClass.BOT if kind is ClientClass.BOT else client
+    fresh = bundle is not None
+    while True:
+        run = facts.run_for(seq)
+        if run is None:
+            if fresh:
+                return None  # signed, but never printed: not issued by the registry
+        else:
+            history = _write_scan(svc, facts, run, key, seq, kind, client_id,
+                                  check_version=not fresh)
+            if history is not None:
+                return facts, bundle, run, history, kind
+        facts, bundle = reload_facts(svc, key, today)
+        if facts is None:
+            return facts, bundle, None, None, kind
+        fresh = True
+
+
+def _write_scan(svc, facts, run, key, seq, kind, client_id,
+                check_version: bool = True) -> LabelHistory | None:
+    """One transaction: the scan, the counts, the version. None (rolled back) when
+    ``check_version`` and the version differs from the facts'.
+
+    On SQLite the writers of this host queue on a file lock first (``db_setup``), which
+    wakes the next one at once instead of after SQLite's busy-handler sleep; a scan that
+    waited there gets only what is left of the busy timeout, so scans queued behind a
+    long-locked database give up together within one timeout (503, retry)."""
+    engine = db.engine
+    if svc.writer_lock is None:
+        svc.writer_lock = writer_lock(engine)
+    dialect = engine.dialect.name
+    driver = service_connections.take(svc, engine)
+    try:
+        with svc.writer_lock as lock:
+            waited = getattr(lock, "waited", 0.0) if dialect == "sqlite" else 0.0
+            if waited > BUDGET_SLACK:
+                _busy_timeout(driver, db_setup.SQLITE_BUSY_TIMEOUT_MS - waited * 1000)
+            try:
+                history, version = record_scan(
+                    driver, dialect, batch_id=facts.batch_id, run_id=run.run_id,
+                    serial=normalize_serial(key.serial), seq=seq, client=kind,
+                    client_id=client_id, at=datetime.now(timezone.utc), window=svc.window,
+                    record=request.method != "HEAD",
+                    expected_version=facts.version if check_version else None)
+                if check_version and version != facts.version:
+                    driver.rollback()
+                    history = None
+                else:
+                    driver.commit()
+            except BaseException:
+                driver.rollback()
+                raise
+            finally:
+                if waited > BUDGET_SLACK:
+                    _busy_timeout(driver, db_setup.SQLITE_BUSY_TIMEOUT_MS)
+    except BaseException:
+        service_connections.drop(driver)  # broken, or interrupted mid-way: not reused
+        raise
+    service_connections.give(svc, driver)
+    return history
+
+
+def _busy_timeout(driver, milliseconds: float) -> None:
+    try:
+        driver.execute(f"PRAGMA busy_timeout={max(0, int(milliseconds))}")
+    except Exception:  # noqa: BLE001 - a dead connection: the pool replaces it
+        pass
