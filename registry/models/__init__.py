@@ -20,6 +20,7 @@ from .certification import (
                     CertificationKind,
                     CertificationStatus,
 )
+from .decision import RatingDecision
 from .files import StoredFile
 from .notification import MailStatus, Notification
 from .place import AdminUnit, UnitLevel
@@ -33,7 +34,6 @@ from .rating import (
                     CriteriaSet,
                     Criterion,
                     RatingApplication,
-                    RatingDecision,
                     ScoreLine,
                     ScoreSheet,
 )

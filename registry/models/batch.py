@@ -14,9 +14,9 @@ from ..labels.links import check_ai_text
 from .base import Base, CreatedMixin, DemoMixin, UTCDateTime, enum_type, localized
 
 if TYPE_CHECKING:
+    from .decision import RatingDecision
     from .place import AdminUnit
     from .product import Product
-    from .rating import RatingDecision
     from .recall import BatchRecall
     from .user import User
 

@@ -27,8 +27,9 @@ from .files import StoredFile
 if TYPE_CHECKING:
     from .batch import Batch
     from .certification import Certification
+    from .decision import RatingDecision
     from .producer import Producer
-    from .rating import RatingApplication, RatingDecision
+    from .rating import RatingApplication
 
 
 class ProductStatus(enum.Enum):
