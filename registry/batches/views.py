@@ -74,29 +74,14 @@ def new_batch(product_id: int):
     authorize(Perm.BATCH_EDIT, product)
     form = BatchForm()
     form.origin_commune.choices = _commune_choices()
-    today = today_vn()
     if not form.is_submitted():
+        today = today_vn()
         form.lot_code.data = batch_ops.suggest_lot_code(product, today)
-        form.harvest_date.data = today
-        form.packing_date.data = today
+        form.harvest_date.data = form.packing_date.data = today
         form.origin_commune.data = product.producer.commune_id or 0
     status = 200
     if form.validate_on_submit():
-        def create():
-            batch = batch_ops.create_batch(
-                product, lot_code=form.lot_code.data, harvest_date=form.harvest_date.data,
-                production_date=form.production_date.data,
-                packing_date=form.packing_date.data, expiry_date=form.expiry_date.data,
-                quantity=form.quantity.data, unit=form.unit.data, origin=form.origin.data,
-                origin_commune=_commune(form.origin_commune.data), actor=web.actor())
-            if form.harvest_date.data:
-                batch_ops.add_event(batch, biz_step=BizStep.HARVESTING,
-                                    local_time=datetime.combine(form.harvest_date.data,
-                                                                datetime.min.time()),
-                                    location=form.origin.data, actor=web.actor())
-            return batch
-
-        outcome = web.run(create, done=lambda batch: _(
+        outcome = web.run(lambda: _create_batch(product, form), done=lambda batch: _(
             "Đã tạo lô %(lot)s. Chọn số tem để in.", lot=batch.lot_code))
         if outcome.ok:
             return redirect(url_for("printing.order", batch_id=outcome.value.id, guided=1))
@@ -104,6 +89,22 @@ def new_batch(product_id: int):
     elif form.is_submitted():
         status = 400
     return render_template("portal/batches/new.html", form=form, product=product), status
+
+
+def _create_batch(product: Product, form: BatchForm) -> Batch:
+    """The batch as the form says, with its harvest as the first event of its journey."""
+    batch = batch_ops.create_batch(
+        product, lot_code=form.lot_code.data, harvest_date=form.harvest_date.data,
+        production_date=form.production_date.data,
+        packing_date=form.packing_date.data, expiry_date=form.expiry_date.data,
+        quantity=form.quantity.data, unit=form.unit.data, origin=form.origin.data,
+        origin_commune=_commune(form.origin_commune.data), actor=web.actor())
+    if form.harvest_date.data:
+        batch_ops.add_event(batch, biz_step=BizStep.HARVESTING,
+                            local_time=datetime.combine(form.harvest_date.data,
+                                                        datetime.min.time()),
+                            location=form.origin.data, actor=web.actor())
+    return batch
 
 
 def _commune(unit_id: int | None):
@@ -122,21 +123,9 @@ def batch(batch_id: int):
     batch = db.get_or_404(Batch, batch_id)
     authorize(Perm.BATCH_EDIT, batch)
     form = EventForm()
-    correcting = None
-    corrects_id = request.values.get("corrects", type=bounded_int)
-    if corrects_id:
-        correcting = db.session.get(TraceEvent, corrects_id)
-        if correcting is None or correcting.batch_id != batch.id:
-            abort(404)
+    correcting = _corrected_event(batch)
     if not form.is_submitted():
-        form.local_time.data = _now_vn()
-        if correcting is not None:
-            form.biz_step.data = correcting.biz_step.value
-            form.local_time.data = correcting.event_time.astimezone(
-                batch_ops.parse_offset(correcting.tz_offset)).replace(tzinfo=None)
-            form.tz_offset.data = correcting.tz_offset
-            form.location.data = correcting.location
-            form.note.data = correcting.note
+        _prefill_event(form, correcting)
     status = 200
     if form.validate_on_submit():
         outcome = web.run(lambda: batch_ops.add_event(
@@ -150,6 +139,29 @@ def batch(batch_id: int):
     elif form.is_submitted():
         status = 400
     return render_batch_page(batch, form=form, correcting=correcting, status=status)
+
+
+def _corrected_event(batch: Batch) -> TraceEvent | None:
+    """The event of ``batch`` that ``?corrects=`` names (404 if it is not one of them)."""
+    corrects_id = request.values.get("corrects", type=bounded_int)
+    if not corrects_id:
+        return None
+    event = db.session.get(TraceEvent, corrects_id)
+    if event is None or event.batch_id != batch.id:
+        abort(404)
+    return event
+
+
+def _prefill_event(form: EventForm, correcting: TraceEvent | None) -> None:
+    """Now, or what the corrected event said (in its own time zone)."""
+    form.local_time.data = _now_vn()
+    if correcting is not None:
+        form.biz_step.data = correcting.biz_step.value
+        form.local_time.data = correcting.event_time.astimezone(
+            batch_ops.parse_offset(correcting.tz_offset)).replace(tzinfo=None)
+        form.tz_offset.data = correcting.tz_offset
+        form.location.data = correcting.location
+        form.note.data = correcting.note
 
 
 def render_batch_page(batch: Batch, *, form: EventForm | None = None, correcting=None,

@@ -67,52 +67,16 @@ def order(batch_id: int):
     batch = db.get_or_404(Batch, batch_id)
     authorize(Perm.LABELS_PRINT, batch)
     form = LabelRunForm()
-    if not form.is_submitted():
-        form.layout.data = batch.product.producer.last_label_layout or "a4-3x8"
-        printer = default_printer(batch.product.producer_id)
-        if printer is not None:
-            form.offset_x_mm.data, form.offset_y_mm.data = printer.offset_x_mm, printer.offset_y_mm
-        if batch.quantity and batch.quantity == int(batch.quantity):
-            form.count.data = min(int(batch.quantity), MAX_RUN)
-        form.order_token.data = secrets.token_urlsafe(24)
     status, needs = 200, None
-    previewing = form.is_submitted() and "preview" in request.form
-    if previewing:
-        if not form.validate_on_submit():
-            status = 400
+    if not form.is_submitted():
+        _prefill(form, batch)
+    elif "preview" in request.form:
+        status = 200 if form.validate_on_submit() else 400
     elif form.validate_on_submit():
-        token = form.order_token.data or None
-        earlier = run_for_token(batch, token)
-        if earlier is not None:
-            return _already_ordered(earlier)
-        if token is None:
-            form.order_token.data = secrets.token_urlsafe(24)
-            flash(_("Biểu mẫu này đã cũ: kiểm tra lại rồi bấm in lần nữa."), "error")
-            status = 400
-        else:
-            run, refused = web.attempt(lambda: order_label_run(
-                batch, count=form.count.data, layout=form.layout.data, ecc=form.ecc.data,
-                offset_x_mm=form.offset_x_mm.data or 0, offset_y_mm=form.offset_y_mm.data or 0,
-                start_position=form.start_position.data or 1,
-                show_decision_end=form.show_decision_end.data,
-                confirm_expired=form.confirm_expired.data,
-                confirm_repeat=form.confirm_repeat.data, order_token=token,
-                base_url=public_base_url(), actor=web.actor()))
-            if refused is not None:
-                earlier = run_for_token(batch, token)
-                if earlier is not None:  # the same form sent at the same moment
-                    return _already_ordered(earlier)
-                if isinstance(refused, NeedsConfirmation):
-                    needs = refused.what
-                flash(refused.message, "error")
-                status = refused.status
-            else:
-                if run.count > SMALL_RUN:  # the run is kept even if the queue is not there
-                    _start_file(run, "pdf")
-                flash(_("Đã cấp %(n)s số sê-ri cho lô %(lot)s.", n=_grouped(run.count),
-                        lot=batch.lot_code), "success")
-                return redirect(url_for(".run", run_id=run.id), 303)
-    elif form.is_submitted():
+        answer, status, needs = _place_order(batch, form)
+        if answer is not None:
+            return answer
+    else:
         status = 400
     response = make_response(render_template("printing/order.html", batch=batch, form=form,
                                              **_order_facts(batch, form, needs)), status)
@@ -121,6 +85,50 @@ def order(batch_id: int):
     # again gets a new token, and the same order is then asked to be confirmed).
     response.headers["Cache-Control"] = "private, max-age=0"
     return response
+
+
+def _prefill(form: LabelRunForm, batch: Batch) -> None:
+    """A new order form: the producer's last layout and printer offset, the batch's
+    quantity as the count, a fresh one-time token."""
+    form.layout.data = batch.product.producer.last_label_layout or "a4-3x8"
+    printer = default_printer(batch.product.producer_id)
+    if printer is not None:
+        form.offset_x_mm.data, form.offset_y_mm.data = printer.offset_x_mm, printer.offset_y_mm
+    if batch.quantity and batch.quantity == int(batch.quantity):
+        form.count.data = min(int(batch.quantity), MAX_RUN)
+    form.order_token.data = secrets.token_urlsafe(24)
+
+
+def _place_order(batch: Batch, form: LabelRunForm):
+    """(the redirect to the run, or None; the form's status; what needs confirming)."""
+    token = form.order_token.data or None
+    earlier = run_for_token(batch, token)
+    if earlier is not None:
+        return _already_ordered(earlier), 303, None
+    if token is None:
+        form.order_token.data = secrets.token_urlsafe(24)
+        flash(_("Biểu mẫu này đã cũ: kiểm tra lại rồi bấm in lần nữa."), "error")
+        return None, 400, None
+    run, refused = web.attempt(lambda: order_label_run(
+        batch, count=form.count.data, layout=form.layout.data, ecc=form.ecc.data,
+        offset_x_mm=form.offset_x_mm.data or 0, offset_y_mm=form.offset_y_mm.data or 0,
+        start_position=form.start_position.data or 1,
+        show_decision_end=form.show_decision_end.data,
+        confirm_expired=form.confirm_expired.data,
+        confirm_repeat=form.confirm_repeat.data, order_token=token,
+        base_url=public_base_url(), actor=web.actor()))
+    if refused is not None:
+        earlier = run_for_token(batch, token)
+        if earlier is not None:  # the same form sent at the same moment
+            return _already_ordered(earlier), 303, None
+        flash(refused.message, "error")
+        needs = refused.what if isinstance(refused, NeedsConfirmation) else None
+        return None, refused.status, needs
+    if run.count > SMALL_RUN:  # the run is kept even if the queue is not there
+        _start_file(run, "pdf")
+    flash(_("Đã cấp %(n)s số sê-ri cho lô %(lot)s.", n=_grouped(run.count),
+            lot=batch.lot_code), "success")
+    return redirect(url_for(".run", run_id=run.id), 303), 303, None
 
 
 def _already_ordered(run: LabelRun):
