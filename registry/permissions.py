@@ -250,6 +250,16 @@ def authorize(perm: Perm, obj: Any = None) -> None:
         abort(403)
 
 
+def authorized(perm: Perm, model: type, ident: Any) -> Any:
+    """The ``model`` row ``ident`` (404 if there is none), if the signed-in user may
+    ``perm`` it (else 401 or 403): what a view of one party's record starts with."""
+    from .extensions import db
+
+    obj = db.get_or_404(model, ident)
+    authorize(perm, obj)
+    return obj
+
+
 def requires(perm: Perm) -> Callable:
     """View decorator: log in first, then hold ``perm`` (without an object)."""
 

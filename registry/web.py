@@ -5,8 +5,9 @@ rule broken is an :class:`~registry.exceptions.OperationRefused` with a message 
 user. A view runs one through :func:`attempt`: one commit when it succeeds, a rollback of
 everything when it is refused (or, given ``race``, when a unique value was taken by a
 concurrent request meanwhile, which becomes a 409 message rather than an error page).
-:func:`run` adds the flash messages; :func:`button` is the whole POST of a button that
-redirects either way. A refusal a view does not catch reaches the error handler
+:func:`run` adds the flash messages; :func:`form_page` is the whole GET and POST of a
+page with one form; :func:`button` is the whole POST of a button that redirects either
+way. A refusal a view does not catch reaches the error handler
 registered by :func:`init_app`: rolled back, said in the page's language, 400 or 409.
 """
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from flask import Flask, flash, redirect
+from flask import Flask, abort, flash, redirect
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -84,6 +85,30 @@ def run(action: Callable[[], T], *, done: str | Callable[[T], str] | None = None
         if message:
             flash(message, "success")
     return outcome
+
+
+def posted(form) -> None:
+    """A button's form (its CSRF token, its hidden fields) checked: 400 when not valid."""
+    if not form.validate_on_submit():
+        abort(400)
+
+
+def form_page(form, action: Callable[[], T], *, done: str | Callable[[T], str] | None,
+              then: str | Callable[[T], str], page: Callable[[], str],
+              race: str | None = None):
+    """A page with one form. A valid POST runs ``action`` (:func:`run`) and, done,
+    redirects to ``then`` (an address, or made from the result). Otherwise ``page()``
+    (the rendered page, form and errors included) with its status: 200 for a GET, 400
+    for a form with errors, the refusal's (400, 409) for an operation refused."""
+    status = 200
+    if form.validate_on_submit():
+        outcome = run(action, done=done, race=race)
+        if outcome.ok:
+            return redirect(then(outcome.value) if callable(then) else then)
+        status = outcome.status
+    elif form.is_submitted():
+        status = 400
+    return page(), status
 
 
 def button(action: Callable[[], object], *, done: str | Callable[[object], str] | None,

@@ -7,7 +7,6 @@ from datetime import datetime
 from flask import (
     Blueprint,
     abort,
-    redirect,
     render_template,
     request,
     url_for,
@@ -30,7 +29,7 @@ from ..models import (
     UnitLevel,
 )
 from ..ocop.rules import VN_TZ, today_vn
-from ..permissions import Perm, authorize, requires
+from ..permissions import Perm, authorized, requires
 from ..products.queries import own_products
 from ..recalls.forms import LiftForm, RecallForm
 from ..recalls.operations import DEFAULT_ADVICE, active_recall_of
@@ -70,8 +69,7 @@ def harvest():
 @requires(Perm.BATCH_EDIT)
 def new_batch(product_id: int):
     """Guided path, screen 2: the batch, prefilled (lot code, today's dates, commune)."""
-    product = db.get_or_404(Product, product_id)
-    authorize(Perm.BATCH_EDIT, product)
+    product = authorized(Perm.BATCH_EDIT, Product, product_id)
     form = BatchForm()
     form.origin_commune.choices = _commune_choices()
     if not form.is_submitted():
@@ -79,16 +77,11 @@ def new_batch(product_id: int):
         form.lot_code.data = batch_ops.suggest_lot_code(product, today)
         form.harvest_date.data = form.packing_date.data = today
         form.origin_commune.data = product.producer.commune_id or 0
-    status = 200
-    if form.validate_on_submit():
-        outcome = web.run(lambda: _create_batch(product, form), done=lambda batch: _(
-            "Đã tạo lô %(lot)s. Chọn số tem để in.", lot=batch.lot_code))
-        if outcome.ok:
-            return redirect(url_for("printing.order", batch_id=outcome.value.id, guided=1))
-        status = outcome.status
-    elif form.is_submitted():
-        status = 400
-    return render_template("portal/batches/new.html", form=form, product=product), status
+    return web.form_page(
+        form, lambda: _create_batch(product, form),
+        done=lambda batch: _("Đã tạo lô %(lot)s. Chọn số tem để in.", lot=batch.lot_code),
+        then=lambda batch: url_for("printing.order", batch_id=batch.id, guided=1),
+        page=lambda: render_template("portal/batches/new.html", form=form, product=product))
 
 
 def _create_batch(product: Product, form: BatchForm) -> Batch:
@@ -120,25 +113,19 @@ def _commune(unit_id: int | None):
 @requires(Perm.BATCH_EDIT)
 def batch(batch_id: int):
     """A batch: its facts, its timeline, and the form to add an event."""
-    batch = db.get_or_404(Batch, batch_id)
-    authorize(Perm.BATCH_EDIT, batch)
+    batch = authorized(Perm.BATCH_EDIT, Batch, batch_id)
     form = EventForm()
     correcting = _corrected_event(batch)
     if not form.is_submitted():
         _prefill_event(form, correcting)
-    status = 200
-    if form.validate_on_submit():
-        outcome = web.run(lambda: batch_ops.add_event(
+    return web.form_page(
+        form, lambda: batch_ops.add_event(
             batch, biz_step=BizStep(form.biz_step.data), local_time=form.local_time.data,
             tz_offset=form.tz_offset.data, location=form.location.data, note=form.note.data,
             corrects=correcting, actor=web.actor()),
-            done=_("Đã ghi sự kiện vào hành trình của lô."))
-        if outcome.ok:
-            return redirect(url_for(".batch", batch_id=batch.id))
-        status = outcome.status
-    elif form.is_submitted():
-        status = 400
-    return render_batch_page(batch, form=form, correcting=correcting, status=status)
+        done=_("Đã ghi sự kiện vào hành trình của lô."),
+        then=url_for(".batch", batch_id=batch.id),
+        page=lambda: batch_page(batch, form=form, correcting=correcting))
 
 
 def _corrected_event(batch: Batch) -> TraceEvent | None:
@@ -164,10 +151,15 @@ def _prefill_event(form: EventForm, correcting: TraceEvent | None) -> None:
         form.note.data = correcting.note
 
 
-def render_batch_page(batch: Batch, *, form: EventForm | None = None, correcting=None,
-                      recall_form: RecallForm | None = None,
-                      lift_form: LiftForm | None = None, status: int = 200):
-    """The batch page, also re-shown by the recall views with what was typed there."""
+def render_batch_page(batch: Batch, *, status: int = 200, **forms):
+    """The batch page and its status, also re-shown by the recall views with what was
+    typed there."""
+    return batch_page(batch, **forms), status
+
+
+def batch_page(batch: Batch, *, form: EventForm | None = None, correcting=None,
+               recall_form: RecallForm | None = None, lift_form: LiftForm | None = None) -> str:
+    """The batch page (its event form, recall and lift forms as given, else fresh)."""
     if form is None:
         form = EventForm(formdata=None, data={"local_time": _now_vn()})
     recall_typed = recall_form is not None  # re-shown after a refusal: keep it open
@@ -179,7 +171,7 @@ def render_batch_page(batch: Batch, *, form: EventForm | None = None, correcting
     return render_template(
         "portal/batches/detail.html", batch=batch, form=form, correcting=correcting,
         delete_form=ConfirmForm(), recall_form=recall_form, recall_typed=recall_typed,
-        lift_form=lift_form, active_recall=active_recall_of(batch)), status
+        lift_form=lift_form, active_recall=active_recall_of(batch))
 
 
 def _now_vn() -> datetime:
@@ -189,10 +181,8 @@ def _now_vn() -> datetime:
 @bp.route("/batches/<int:batch_id>/delete", methods=["POST"])
 @requires(Perm.BATCH_EDIT)
 def delete_batch(batch_id: int):
-    batch = db.get_or_404(Batch, batch_id)
-    authorize(Perm.BATCH_EDIT, batch)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    batch = authorized(Perm.BATCH_EDIT, Batch, batch_id)
+    web.posted(ConfirmForm())
     return web.button(lambda: batch_ops.delete_batch(batch, actor=web.actor()),
                       done=_("Đã xoá lô."), then=url_for(".batches"),
                       back=url_for(".batch", batch_id=batch_id))

@@ -17,7 +17,7 @@ from ..extensions import db
 from ..inputs import bounded_int
 from ..models import Certification, Producer, Product, ProductStatus
 from ..ocop.rules import today_vn
-from ..permissions import Perm, authorize, requires
+from ..permissions import Perm, authorize, authorized, requires
 from . import operations as ops
 from .forms import EVIDENCE_ACCEPT, CertificationForm, NewCertificationForm, WithdrawForm
 
@@ -125,24 +125,17 @@ def new():
         return redirect(url_for("portal_producers.producers"))
     form = NewCertificationForm()
     products = _product_choices(form, producer)
-    status = 400 if form.is_submitted() else 200
-    if form.validate_on_submit():
-        outcome = web.run(lambda: ops.add_certification(
+    return web.form_page(
+        form, lambda: ops.add_certification(
             producer, _data(form, products), _evidence(form), actor=web.actor()),
-            done=lambda cert: _("Đã thêm chứng nhận %(kind)s.", kind=cert.kind_label))
-        if outcome.ok:
-            return redirect(_list_url(producer))
-        status = outcome.status
-    return render_template("portal/certifications/form.html", form=form, producer=producer,
-                           old=None, accept=EVIDENCE_ACCEPT,
-                           max_mb=ops.MAX_EVIDENCE_BYTES // ops.MB), status
+        done=lambda cert: _("Đã thêm chứng nhận %(kind)s.", kind=cert.kind_label),
+        then=_list_url(producer), page=lambda: _form_page(form, producer, None))
 
 
 @bp.route("/certifications/<int:cert_id>/renew", methods=["GET", "POST"])
 @requires(Perm.CERTIFICATION_EDIT)
 def renew(cert_id: int):
-    old = db.get_or_404(Certification, cert_id)
-    authorize(Perm.CERTIFICATION_EDIT, old)
+    old = authorized(Perm.CERTIFICATION_EDIT, Certification, cert_id)
     producer = old.producer
     # Pre-filled from the renewed certificate; the dates and number are the new one's.
     form = CertificationForm(data={
@@ -150,32 +143,28 @@ def renew(cert_id: int):
         "members": old.members, "product_id": old.product_id,
         "issued_on": today_vn()})
     products = _product_choices(form, producer, old.product)
-    status = 400 if form.is_submitted() else 200
-    if form.validate_on_submit():
-        outcome = web.run(lambda: ops.renew_certification(
+    return web.form_page(
+        form, lambda: ops.renew_certification(
             old, _data(form, products), _evidence(form), actor=web.actor()),
-            done=lambda cert: _("Đã gia hạn chứng nhận %(kind)s.", kind=cert.kind_label))
-        if outcome.ok:
-            return redirect(_list_url(producer))
-        status = outcome.status
+        done=lambda cert: _("Đã gia hạn chứng nhận %(kind)s.", kind=cert.kind_label),
+        then=_list_url(producer), page=lambda: _form_page(form, producer, old))
+
+
+def _form_page(form, producer: Producer, old: Certification | None) -> str:
     return render_template("portal/certifications/form.html", form=form, producer=producer,
                            old=old, accept=EVIDENCE_ACCEPT,
-                           max_mb=ops.MAX_EVIDENCE_BYTES // ops.MB), status
+                           max_mb=ops.MAX_EVIDENCE_BYTES // ops.MB)
 
 
 @bp.route("/certifications/<int:cert_id>/withdraw", methods=["GET", "POST"])
 @requires(Perm.CERTIFICATION_EDIT)
 def withdraw(cert_id: int):
-    cert = db.get_or_404(Certification, cert_id)
-    authorize(Perm.CERTIFICATION_EDIT, cert)
+    cert = authorized(Perm.CERTIFICATION_EDIT, Certification, cert_id)
     form = WithdrawForm()
-    status = 400 if form.is_submitted() else 200
-    if form.validate_on_submit():
-        outcome = web.run(lambda: ops.withdraw_certification(
+    return web.form_page(
+        form, lambda: ops.withdraw_certification(
             cert, on=form.withdrawn_on.data, reason=form.reason.data, actor=web.actor()),
-            done=_("Đã ghi nhận thu hồi chứng nhận %(kind)s.", kind=cert.kind_label))
-        if outcome.ok:
-            return redirect(_list_url(cert.producer))
-        status = outcome.status
-    return render_template("portal/certifications/withdraw.html", form=form, cert=cert,
-                           today=today_vn()), status
+        done=_("Đã ghi nhận thu hồi chứng nhận %(kind)s.", kind=cert.kind_label),
+        then=_list_url(cert.producer),
+        page=lambda: render_template("portal/certifications/withdraw.html", form=form,
+                                     cert=cert, today=today_vn()))

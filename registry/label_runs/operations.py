@@ -368,13 +368,16 @@ def print_job(run: LabelRun, on: date | None = None) -> RunPrintJob:
 
 
 @dataclass(frozen=True)
-class LabelCheck:
+class GenuineLabel:
+    """A label the registry printed: its batch, its run and its number in the run
+    (not :class:`~registry.models.LabelCheck`, the running totals of its checks)."""
+
     batch: Batch
     run: LabelRun
     seq: int
 
 
-def verify_label(product: Product, lot: str, serial: str) -> LabelCheck | None:
+def verify_label(product: Product, lot: str, serial: str) -> GenuineLabel | None:
     """A genuine, printed label of ``product`` / ``lot``; None for anything else."""
     seq = signer().verify(item_key(product), lot, serial)
     if seq is None:
@@ -387,4 +390,4 @@ def verify_label(product: Product, lot: str, serial: str) -> LabelCheck | None:
         LabelRun.start_seq + LabelRun.count > seq))
     if run is None:
         return None  # signed but never printed: not issued by the registry
-    return LabelCheck(batch, run, seq)
+    return GenuineLabel(batch, run, seq)

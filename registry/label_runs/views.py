@@ -22,13 +22,12 @@ from flask import (
 from flask_babel import gettext as _
 
 from .. import web
-from ..extensions import db
 from ..inputs import bounded_int
 from ..labels.layouts import LAYOUTS
 from ..labels.serials import display
 from ..models import Batch, LabelFileStatus, LabelRun
 from ..ocop.rules import today_vn
-from ..permissions import Perm, authorize, requires
+from ..permissions import Perm, authorized, requires
 from . import files
 from .forms import LAYOUT_LABELS, LabelRunForm
 from .operations import (
@@ -64,8 +63,7 @@ def order(batch_id: int):
     """The order form. Whatever path led here (the guided one after a new batch, or the
     batch list), a sent order lands on its run page; the same form sent twice lands on
     the run the first sending made and issues nothing new."""
-    batch = db.get_or_404(Batch, batch_id)
-    authorize(Perm.LABELS_PRINT, batch)
+    batch = authorized(Perm.LABELS_PRINT, Batch, batch_id)
     form = LabelRunForm()
     status, needs = 200, None
     if not form.is_submitted():
@@ -187,8 +185,7 @@ def align():
 
 
 def _own_run(run_id: int) -> LabelRun:
-    label_run = db.get_or_404(LabelRun, run_id)
-    authorize(Perm.LABELS_PRINT, label_run)
+    label_run = authorized(Perm.LABELS_PRINT, LabelRun, run_id)
     return label_run
 
 

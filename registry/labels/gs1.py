@@ -1,4 +1,4 @@
-"""GS1 identifiers: GTIN check digits and normalisation.
+"""GS1 identifiers: GTIN check digits, normalisation and display.
 
 GTIN-8/12/13/14 are all carried as GTIN-14 (zero-padded on the left). The check digit is
 computed with weights 3,1,3,1,... from the rightmost data digit.
@@ -26,14 +26,31 @@ def is_valid_gtin(value: str) -> bool:
     return gtin_check_digit(value[:-1]) == int(value[-1])
 
 
-def normalize_gtin(value: str) -> str:
-    """GTIN-14 form of a valid GTIN; raises ValueError with a reason otherwise."""
-    value = (value or "").strip().replace(" ", "")
+class GtinError(ValueError):
+    """Why a text is not a GTIN: ``reason`` is "digits", "length" or "check";
+    ``length`` the digits given, ``expected`` the right check digit (for "check")."""
+
+    def __init__(self, message: str, reason: str, length: int, expected: int | None = None):
+        super().__init__(message)
+        self.reason, self.length, self.expected = reason, length, expected
+
+
+def normalize_gtin(value: str | None) -> str:
+    """GTIN-14 form of a GTIN-8/12/13/14 (spaces allowed); raises GtinError otherwise."""
+    value = "".join((value or "").split())
     if not value.isdigit() or not value.isascii():
-        raise ValueError("GTIN must contain digits only")
+        raise GtinError("GTIN must contain digits only", "digits", len(value))
     if len(value) not in GTIN_LENGTHS:
-        raise ValueError("GTIN must have 8, 12, 13 or 14 digits")
-    if not is_valid_gtin(value):
-        expected = gtin_check_digit(value[:-1])
-        raise ValueError(f"GTIN check digit is wrong (expected {expected})")
+        raise GtinError("GTIN must have 8, 12, 13 or 14 digits", "length", len(value))
+    expected = gtin_check_digit(value[:-1])
+    if int(value[-1]) != expected:
+        raise GtinError(f"GTIN check digit is wrong (expected {expected})", "check",
+                        len(value), expected)
     return value.zfill(14)
+
+
+def display_gtin(gtin14: str | None) -> str:
+    """The GTIN as printed under the barcode: GTIN-13 when the GTIN-14 starts with 0."""
+    if not gtin14:
+        return ""
+    return gtin14[1:] if gtin14.startswith("0") else gtin14

@@ -37,8 +37,7 @@ def _mine(notification_id: int) -> Notification:
 @login_required
 def open_(notification_id: int):
     """Mark one notification read and go to the page it is about."""
-    if not ReadForm().validate_on_submit():
-        abort(400)
+    web.posted(ReadForm())
     item = _mine(notification_id)
     web.attempt(lambda: ops.mark_read(item))
     return redirect(item.path or url_for(".inbox"), 303)
@@ -47,8 +46,7 @@ def open_(notification_id: int):
 @bp.route("/read-all", methods=["POST"])
 @login_required
 def read_all():
-    if not ReadForm().validate_on_submit():
-        abort(400)
+    web.posted(ReadForm())
     web.attempt(lambda: ops.mark_all_read(current_user))
     flash(_("Đã đánh dấu tất cả là đã đọc."), "success")
     return redirect(url_for(".inbox"), 303)

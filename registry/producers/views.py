@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from .. import web
 from ..extensions import db
 from ..models import AdminUnit, Certification, Producer, Role, User
-from ..permissions import Perm, allowed, authorize, requires
+from ..permissions import Perm, allowed, authorize, authorized, requires
 from . import operations as ops
 from .forms import (
     ConfirmForm,
@@ -50,6 +50,16 @@ def _profile_data(form, communes: dict[int, AdminUnit], *, with_name: bool) -> o
         name=form.name.data if with_name else None)
 
 
+def _for_own_producer(page):
+    """``page(producer)`` for the signed-in member's own producer; the office, which has
+    none, goes to the producers list."""
+    if current_user.producer is None and allowed(web.actor(), Perm.PRODUCER_REGISTER):
+        return redirect(url_for(".producers"))
+    producer = _own_producer()
+    authorize(Perm.PRODUCER_EDIT, producer)
+    return page(producer)
+
+
 def _form_status(form) -> int:
     return 400 if form.is_submitted() else 200
 
@@ -60,18 +70,13 @@ def _form_status(form) -> int:
 @login_required
 def profile():
     """A member's own producer profile (the office goes to the producers list)."""
-    if current_user.producer is None and allowed(web.actor(), Perm.PRODUCER_REGISTER):
-        return redirect(url_for(".producers"))
-    producer = _own_producer()
-    authorize(Perm.PRODUCER_EDIT, producer)
-    return _edit_profile(producer)
+    return _for_own_producer(_edit_profile)
 
 
 @bp.route("/producers/<int:producer_id>/edit", methods=["GET", "POST"])
 @requires(Perm.PRODUCER_EDIT)
 def edit(producer_id: int):
-    producer = db.get_or_404(Producer, producer_id)
-    authorize(Perm.PRODUCER_EDIT, producer)
+    producer = authorized(Perm.PRODUCER_EDIT, Producer, producer_id)
     return _edit_profile(producer)
 
 
@@ -147,18 +152,14 @@ def new():
 @login_required
 def members():
     """The member's own producer: everyone sees the list, the manager adds members."""
-    if current_user.producer is None and allowed(web.actor(), Perm.PRODUCER_REGISTER):
-        return redirect(url_for(".producers"))
-    producer = _own_producer()
-    authorize(Perm.PRODUCER_EDIT, producer)
-    return _members_page(producer, adding=request.method == "POST")
+    return _for_own_producer(lambda producer: _members_page(
+        producer, adding=request.method == "POST"))
 
 
 @bp.route("/producers/<int:producer_id>/members", methods=["GET", "POST"])
 @requires(Perm.PRODUCER_EDIT)
 def members_of(producer_id: int):
-    producer = db.get_or_404(Producer, producer_id)
-    authorize(Perm.PRODUCER_EDIT, producer)
+    producer = authorized(Perm.PRODUCER_EDIT, Producer, producer_id)
     return _members_page(producer, adding=request.method == "POST")
 
 
@@ -200,8 +201,7 @@ def deactivate(user_id: int):
         abort(404)
     producer = member.producer
     authorize(Perm.PRODUCER_MEMBERS, producer)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    web.posted(ConfirmForm())
     outcome = web.run(lambda: ops.deactivate_member(member, actor=web.actor()), done=_(
         "Đã gỡ thành viên %(login)s; tài khoản không đăng nhập được nữa.", login=member.login))
     if not outcome.ok:

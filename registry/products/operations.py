@@ -29,7 +29,7 @@ from ..exceptions import gettext as _
 from ..extensions import db
 from ..files import storage
 from ..inputs import clean_file_name
-from ..labels.gs1 import GTIN_LENGTHS, gtin_check_digit
+from ..labels.gs1 import GtinError, normalize_gtin
 from ..models import (
     Batch,
     Certification,
@@ -90,28 +90,21 @@ def parse_gtin(raw: str | None) -> str | None:
 
     Raises ``ProductRefused`` on the ``gtin`` field with the reason in Vietnamese.
     """
-    value = "".join((raw or "").split())
-    if not value:
+    if not "".join((raw or "").split()):
         return None
-    if not (value.isascii() and value.isdigit()):
-        raise ProductRefused(_("Mã GTIN chỉ gồm các chữ số."), field="gtin")
-    if len(value) not in GTIN_LENGTHS:
-        raise ProductRefused(
-            _("Mã GTIN phải có 8, 12, 13 hoặc 14 chữ số (đã nhập %(n)s).", n=len(value)),
-            field="gtin")
-    expected = gtin_check_digit(value[:-1])
-    if int(value[-1]) != expected:
-        raise ProductRefused(
-            _("Mã GTIN sai số kiểm tra: với các chữ số đã nhập, chữ số cuối phải là "
-              "%(digit)s. Hãy xem lại mã trên bao bì.", digit=expected), field="gtin")
-    return value.zfill(14)
+    try:
+        return normalize_gtin(raw)
+    except GtinError as error:
+        raise ProductRefused(_gtin_message(error), field="gtin") from None
 
 
-def display_gtin(gtin14: str | None) -> str:
-    """The GTIN as printed under the barcode: GTIN-13 when the GTIN-14 starts with 0."""
-    if not gtin14:
-        return ""
-    return gtin14[1:] if gtin14.startswith("0") else gtin14
+def _gtin_message(error: GtinError) -> str:
+    if error.reason == "digits":
+        return _("Mã GTIN chỉ gồm các chữ số.")
+    if error.reason == "length":
+        return _("Mã GTIN phải có 8, 12, 13 hoặc 14 chữ số (đã nhập %(n)s).", n=error.length)
+    return _("Mã GTIN sai số kiểm tra: với các chữ số đã nhập, chữ số cuối phải là "
+             "%(digit)s. Hãy xem lại mã trên bao bì.", digit=error.expected)
 
 
 def _gtin_taken(gtin14: str, product_id: int | None) -> bool:

@@ -9,6 +9,8 @@ form again with the user's input and the operation's status.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from .. import web
 from ..exceptions import OperationRefused
 from ..extensions import db
+from ..labels.gs1 import display_gtin
 from ..labels.links import product_path
 from ..models import Producer, Product, ProductPhoto, ProductStatus, Role
 from ..permissions import Perm, authorize, requires
@@ -91,7 +94,7 @@ def index():
                        error_out=False)
     return render_template("portal/products/list.html", page=page,
                            product_path=product_path, show_producer=_is_admin(),
-                           group_label=group_label, display_gtin=ops.display_gtin)
+                           group_label=group_label, display_gtin=display_gtin)
 
 
 @bp.route("/products/new", methods=["GET", "POST"])
@@ -126,7 +129,7 @@ def _edit_page(product: Product, form=None, photo_form=None, status: int = 200):
     blockers = ops.deletion_blockers([product.id]).get(product.id, [])
     if form is None:
         form = ProductForm(formdata=None, obj=product)
-        form.gtin.data = ops.display_gtin(product.gtin) or None
+        form.gtin.data = display_gtin(product.gtin) or None
     return render_template(
         "portal/products/edit.html", product=product, form=form,
         photo_form=photo_form or PhotoForm(formdata=None), action_form=ActionForm(),
@@ -173,8 +176,7 @@ def add_photos(product_id: int):
 
 def _action(product: Product, operation, done: str, target: str = ".edit"):
     """A button's POST: check the CSRF token, run ``operation``, commit, redirect."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    web.posted(ActionForm())
     then = url_for(".index") if target == ".index" else url_for(target, product_id=product.id)
     return web.button(operation, done=done, then=then,
                       back=url_for(".edit", product_id=product.id))
@@ -197,20 +199,22 @@ def cover_photo(product_id: int, photo_id: int):
                    _("Đã đổi ảnh đại diện."))
 
 
-@bp.route("/products/<int:product_id>/archive", methods=["POST"])
-@requires(Perm.PRODUCT_EDIT)
-def archive(product_id: int):
-    product = _product(product_id)
-    return _action(product, lambda: ops.archive_product(product, actor=web.actor()),
-                   _("Đã lưu trữ sản phẩm; sản phẩm không còn hiện trong danh mục công khai."))
+def _status_view(name: str, operation, message: Callable[[], str]):
+    """The POST that archives a product or restores it (same shape, own endpoint)."""
+
+    def view(product_id: int):
+        product = _product(product_id)
+        return _action(product, lambda: operation(product, actor=web.actor()), message())
+
+    view.__name__ = name
+    bp.add_url_rule(f"/products/<int:product_id>/{name}", name,
+                    requires(Perm.PRODUCT_EDIT)(view), methods=["POST"])
 
 
-@bp.route("/products/<int:product_id>/restore", methods=["POST"])
-@requires(Perm.PRODUCT_EDIT)
-def restore(product_id: int):
-    product = _product(product_id)
-    return _action(product, lambda: ops.restore_product(product, actor=web.actor()),
-                   _("Đã khôi phục sản phẩm; sản phẩm hiện lại trong danh mục công khai."))
+_status_view("archive", ops.archive_product, lambda: _(
+    "Đã lưu trữ sản phẩm; sản phẩm không còn hiện trong danh mục công khai."))
+_status_view("restore", ops.restore_product, lambda: _(
+    "Đã khôi phục sản phẩm; sản phẩm hiện lại trong danh mục công khai."))
 
 
 @bp.route("/products/<int:product_id>/delete", methods=["POST"])

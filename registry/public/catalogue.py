@@ -36,6 +36,7 @@ from ..models import (
     RatingDecision,
     UnitLevel,
 )
+from ..models.base import localized
 from ..ocop.criteria import MIN_RECOGNISED_STARS
 from ..ocop.groups import GROUPS
 from ..ocop.rules import today_vn
@@ -249,7 +250,7 @@ def find_products(filters: Filters, page: int, per_page: int, today: date) -> Pa
 
 def group_label(code: int) -> str:
     group = GROUPS[code]
-    return group.name_en if g.get("lang") == "en" else group.name_vi
+    return localized((group.name_vi, group.name_en))
 
 
 def catalogue_page():

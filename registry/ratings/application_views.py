@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 
 from .. import web
@@ -15,7 +15,7 @@ from ..models import (
 )
 from ..models.base import localized
 from ..ocop.criteria import CONDENSED_NOTE, COUNCIL_LEVEL_LABELS
-from ..permissions import Perm, authorize, requires
+from ..permissions import Perm, authorized, requires
 from . import operations as ratings
 from .evidence import add_evidence
 from .forms import SubmitForm, application_form_class, evidence_form_class
@@ -26,36 +26,19 @@ bp = Blueprint("applications", __name__, url_prefix="/portal")
 @bp.route("/products/<int:product_id>/application", methods=["GET", "POST"])
 @requires(Perm.APPLICATION_EDIT)
 def new_application(product_id: int):
-    product = db.get_or_404(Product, product_id)
-    authorize(Perm.APPLICATION_EDIT, product)
-
-    def save(form, self_assessment, certifications, **extra):
-        return ratings.create_application(
-            product, requested_stars=form.requested_stars.data,
-            self_assessment=self_assessment, certifications=certifications, actor=web.actor(),
-            **extra)
-
-    return _application_form(product, ratings.current_criteria_set(), save)
+    product = authorized(Perm.APPLICATION_EDIT, Product, product_id)
+    return _application_form(product, ratings.current_criteria_set())
 
 
 @bp.route("/applications/<int:app_id>/edit", methods=["GET", "POST"])
 @requires(Perm.APPLICATION_EDIT)
 def edit_application(app_id: int):
     """Correct a draft: stars, self-assessment, certifications (a returned dossier too)."""
-    app = db.get_or_404(RatingApplication, app_id)
-    authorize(Perm.APPLICATION_EDIT, app)
-
-    def save(form, self_assessment, certifications, **extra):
-        ratings.update_application(
-            app, requested_stars=form.requested_stars.data,
-            self_assessment=self_assessment, certifications=certifications, actor=web.actor(),
-            **extra)
-        return app
-
-    return _application_form(app.product, app.criteria_set, save, editing=app)
+    app = authorized(Perm.APPLICATION_EDIT, RatingApplication, app_id)
+    return _application_form(app.product, app.criteria_set, editing=app)
 
 
-def _application_form(product, criteria_set, save, editing: RatingApplication | None = None):
+def _application_form(product, criteria_set, editing: RatingApplication | None = None):
     """The application form (new or a draft being corrected): one transaction for the
     application, its certifications and the evidence uploaded with it."""
     product_sets = criteria_set.definition.product_sets
@@ -73,29 +56,31 @@ def _application_form(product, criteria_set, save, editing: RatingApplication | 
             form[f"note_{c.code}"].data = (editing.self_notes or {}).get(c.code, "")
         if product_sets:
             form.product_set.data = editing.product_set or 0
-    status = 200
-    if form.validate_on_submit():
-        chosen = {c.id: c for c in certs}
+    chosen = {c.id: c for c in certs}
 
-        def save_with_uploads():
-            app = save(form, {c.code: form[f"self_{c.code}"].data for c in criteria_set.criteria},
-                       [chosen[i] for i in form.certifications.data or [] if i in chosen],
-                       product_set=form.product_set.data if product_sets else None,
-                       self_notes={c.code: form[f"note_{c.code}"].data or ""
-                                   for c in criteria_set.criteria})
-            _add_uploads(app, form.evidence.name, form.evidence_criterion.data)
-            return app
+    def save():
+        fields = dict(
+            requested_stars=form.requested_stars.data,
+            self_assessment={c.code: form[f"self_{c.code}"].data for c in criteria_set.criteria},
+            certifications=[chosen[i] for i in form.certifications.data or [] if i in chosen],
+            product_set=form.product_set.data if product_sets else None,
+            self_notes={c.code: form[f"note_{c.code}"].data or ""
+                        for c in criteria_set.criteria}, actor=web.actor())
+        if editing is None:
+            app = ratings.create_application(product, **fields)
+        else:
+            app = editing
+            ratings.update_application(app, **fields)
+        _add_uploads(app, form.evidence.name, form.evidence_criterion.data)
+        return app
 
-        outcome = web.run(save_with_uploads,
-                          done=_("Đã lưu hồ sơ. Kiểm tra lại rồi bấm “Nộp hồ sơ”."))
-        if outcome.ok:
-            return redirect(url_for(".application", app_id=outcome.value.id))
-        status = outcome.status
-    elif form.is_submitted():
-        status = 400
-    return render_template("portal/application_form.html", form=form, product=product,
-                           criteria=criteria_set.criteria, criteria_set=criteria_set,
-                           editing=editing, condensed=localized(CONDENSED_NOTE)), status
+    return web.form_page(
+        form, save, done=_("Đã lưu hồ sơ. Kiểm tra lại rồi bấm “Nộp hồ sơ”."),
+        then=lambda app: url_for(".application", app_id=app.id),
+        page=lambda: render_template(
+            "portal/application_form.html", form=form, product=product,
+            criteria=criteria_set.criteria, criteria_set=criteria_set, editing=editing,
+            condensed=localized(CONDENSED_NOTE)))
 
 
 def _add_uploads(app: RatingApplication, field_name: str,
@@ -109,28 +94,20 @@ def _add_uploads(app: RatingApplication, field_name: str,
 @bp.route("/applications/<int:app_id>", methods=["GET", "POST"])
 @requires(Perm.APPLICATION_EDIT)
 def application(app_id: int):
-    app = db.get_or_404(RatingApplication, app_id)
-    authorize(Perm.APPLICATION_EDIT, app)
+    app = authorized(Perm.APPLICATION_EDIT, RatingApplication, app_id)
     form = evidence_form_class(app.criteria_set.criteria)()
-    status = 200
-    if form.validate_on_submit():
-        outcome = web.run(lambda: _add_uploads(app, form.evidence.name,
-                                               form.evidence_criterion.data),
-                          done=_("Đã thêm tài liệu."))
-        if outcome.ok:
-            return redirect(url_for(".application", app_id=app.id))
-        status = outcome.status
-    return render_template("portal/application.html", app=app, form=form,
-                           submit_form=SubmitForm()), status
+    return web.form_page(
+        form, lambda: _add_uploads(app, form.evidence.name, form.evidence_criterion.data),
+        done=_("Đã thêm tài liệu."), then=url_for(".application", app_id=app.id),
+        page=lambda: render_template("portal/application.html", app=app, form=form,
+                                     submit_form=SubmitForm()))
 
 
 @bp.route("/applications/<int:app_id>/submit", methods=["POST"])
 @requires(Perm.APPLICATION_EDIT)
 def submit(app_id: int):
-    app = db.get_or_404(RatingApplication, app_id)
-    authorize(Perm.APPLICATION_EDIT, app)
-    if not SubmitForm().validate_on_submit():
-        abort(400)
+    app = authorized(Perm.APPLICATION_EDIT, RatingApplication, app_id)
+    web.posted(SubmitForm())
     def submitted(_none) -> str:
         level = localized(COUNCIL_LEVEL_LABELS[app.council_level])
         if app.awaiting_proposal:

@@ -27,7 +27,7 @@ from ..models.base import localized
 from ..ocop.criteria import CONDENSED_NOTE, COUNCIL_LEVEL_LABELS, CouncilLevel
 from ..ocop.groups import GROUPS
 from ..ocop.rules import today_vn
-from ..permissions import Perm, allowed, authorize, requires
+from ..permissions import Perm, allowed, authorized, requires
 from . import decisions, scoring
 from . import operations as ops
 from .charts import Bar, bar_chart
@@ -149,8 +149,7 @@ def sheets_visible(app: RatingApplication) -> bool:
 @bp.route("/applications/<int:app_id>")
 @requires(Perm.OFFICE_VIEW)
 def application(app_id: int):
-    app = db.get_or_404(RatingApplication, app_id)
-    authorize(Perm.APPLICATION_READ, app)
+    app = authorized(Perm.APPLICATION_READ, RatingApplication, app_id)
     level = _acting_level(app)
     average = app.average_points()
     approve = ApproveForm()
@@ -188,8 +187,7 @@ def dossier_file(app_id: int, key: str):
     from ..models import StoredFile
     from ..permissions import dossiers_of_file
 
-    app = db.get_or_404(RatingApplication, app_id)
-    authorize(Perm.APPLICATION_READ, app)
+    app = authorized(Perm.APPLICATION_READ, RatingApplication, app_id)
     stored = db.session.scalar(db.select(StoredFile).where(StoredFile.key == key))
     if stored is None or app not in dossiers_of_file(stored):
         abort(404)
@@ -212,37 +210,32 @@ def _issuing_body(app: RatingApplication, level: CouncilLevel) -> str:
 @bp.route("/applications/<int:app_id>/score", methods=["GET", "POST"])
 @requires(Perm.APPLICATION_SCORE)
 def score(app_id: int):
-    app = db.get_or_404(RatingApplication, app_id)
-    authorize(Perm.APPLICATION_SCORE, app)
+    app = authorized(Perm.APPLICATION_SCORE, RatingApplication, app_id)
     criteria = app.criteria_set.criteria
     form = score_form_class(criteria)()
     mine = app.sheet_of(web.actor())
     if mine is not None and mine.submitted_at is not None:
         flash(_("Bạn đã nộp phiếu chấm cho hồ sơ này; phiếu đã nộp không sửa được."), "error")
         return redirect(url_for(".application", app_id=app.id), 303)
-    status = 200
-    if form.validate_on_submit():
-        lines = {c.id: (getattr(form, f"points_{c.id}").data,
-                        getattr(form, f"met_{c.id}").data if c.mandatory_from_stars else None,
-                        getattr(form, f"note_{c.id}").data) for c in criteria}
-        outcome = web.run(lambda: scoring.score_application(app, web.actor(), lines),
-                          done=lambda sheet: _("Đã nộp phiếu chấm: %(total)s điểm.",
-                                               total=sheet.total))
-        if outcome.ok:
-            return redirect(url_for(".application", app_id=app.id))
-        status = outcome.status
-    elif form.is_submitted():
-        status = 400
-    return render_template("office/score.html", app=app, form=form, criteria=criteria,
-                           condensed=localized(CONDENSED_NOTE)), status
+    return web.form_page(
+        form, lambda: scoring.score_application(app, web.actor(), _score_lines(form, criteria)),
+        done=lambda sheet: _("Đã nộp phiếu chấm: %(total)s điểm.", total=sheet.total),
+        then=url_for(".application", app_id=app.id),
+        page=lambda: render_template("office/score.html", app=app, form=form,
+                                     criteria=criteria, condensed=localized(CONDENSED_NOTE)))
 
 
-def _decide(app_id: int, form_class, action, *, done_url=None,
-            perm: Perm = Perm.APPLICATION_DECIDE):
-    """Run ``action`` on a posted form; on success go to ``done_url`` (default: the
-    application, which may have left the user's queue: then their queue)."""
-    app = db.get_or_404(RatingApplication, app_id)
-    authorize(perm, app)
+def _score_lines(form, criteria) -> dict:
+    """criterion id -> (points, mandatory criterion met, note), as the sheet was filled."""
+    return {c.id: (getattr(form, f"points_{c.id}").data,
+                   getattr(form, f"met_{c.id}").data if c.mandatory_from_stars else None,
+                   getattr(form, f"note_{c.id}").data) for c in criteria}
+
+
+def _decide(app_id: int, form_class, action, *, perm: Perm, to_queue: bool):
+    """Run ``action`` on a posted form; on success go back to the application, or, when
+    the dossier has left the user's queue (``to_queue``), to their queue."""
+    app = authorized(perm, RatingApplication, app_id)
     form = form_class()
     if not form.validate_on_submit():
         for errors in form.errors.values():
@@ -252,7 +245,8 @@ def _decide(app_id: int, form_class, action, *, done_url=None,
     outcome = web.run(lambda: action(app, form), done=lambda message: message)
     if not outcome.ok:
         return render_application_with_status(app, outcome.status)
-    return redirect(done_url or url_for(".application", app_id=app.id))
+    return redirect(url_for(".dashboard") if to_queue
+                    else url_for(".application", app_id=app.id))
 
 
 def render_application_with_status(app: RatingApplication, status: int):
@@ -260,62 +254,61 @@ def render_application_with_status(app: RatingApplication, status: int):
     return response, status
 
 
-@bp.route("/applications/<int:app_id>/approve", methods=["POST"])
-@requires(Perm.APPLICATION_DECIDE)
-def approve(app_id: int):
-    def action(app, form):
-        decision = decisions.approve_application(
-            app, actor=web.actor(), level=_acting_level(app),
-            stars=form.stars.data, decision_number=form.decision_number.data,
-            decided_on=form.decided_on.data, issuing_body=form.issuing_body.data)
-        return _("Đã công nhận %(name)s đạt %(n)s sao, hiệu lực đến %(until)s.",
-                 name=app.product.name_vi, n=decision.stars,
-                 until=decision.valid_until.strftime("%d/%m/%Y"))
-    return _decide(app_id, ApproveForm, action)
+def _approve(app: RatingApplication, form) -> str:
+    decision = decisions.approve_application(
+        app, actor=web.actor(), level=_acting_level(app),
+        stars=form.stars.data, decision_number=form.decision_number.data,
+        decided_on=form.decided_on.data, issuing_body=form.issuing_body.data)
+    return _("Đã công nhận %(name)s đạt %(n)s sao, hiệu lực đến %(until)s.",
+             name=app.product.name_vi, n=decision.stars,
+             until=decision.valid_until.strftime("%d/%m/%Y"))
 
 
-@bp.route("/applications/<int:app_id>/reject", methods=["POST"])
-@requires(Perm.APPLICATION_DECIDE)
-def reject(app_id: int):
-    def action(app, form):
-        decisions.reject_application(app, actor=web.actor(),
-                               reason=form.reason.data)
-        return _("Đã ghi nhận không công nhận %(name)s.", name=app.product.name_vi)
-    return _decide(app_id, RejectForm, action)
+def _reject(app: RatingApplication, form) -> str:
+    decisions.reject_application(app, actor=web.actor(), reason=form.reason.data)
+    return _("Đã ghi nhận không công nhận %(name)s.", name=app.product.name_vi)
 
 
-@bp.route("/applications/<int:app_id>/forward", methods=["POST"])
-@requires(Perm.APPLICATION_DECIDE)
-def forward(app_id: int):
-    def action(app, form):
-        decisions.forward_potential_5star(app, actor=web.actor(),
-                                    level=_acting_level(app)
-                                    if current_user.role is Role.REVIEWER
-                                    else CouncilLevel.PROVINCE)
-        return _("Đã chuyển %(name)s lên Hội đồng trung ương (tiềm năng 5 sao).",
-                 name=app.product.name_vi)
-    return _decide(app_id, ForwardForm, action)
+def _forward(app: RatingApplication, form) -> str:
+    level = _acting_level(app) if current_user.role is Role.REVIEWER else CouncilLevel.PROVINCE
+    decisions.forward_potential_5star(app, actor=web.actor(), level=level)
+    return _("Đã chuyển %(name)s lên Hội đồng trung ương (tiềm năng 5 sao).",
+             name=app.product.name_vi)
 
 
-@bp.route("/applications/<int:app_id>/propose", methods=["POST"])
-@requires(Perm.APPLICATION_PROPOSE)
-def propose(app_id: int):
-    def action(app, form):
-        ops.propose_application(app, actor=web.actor(),
-                                level=_acting_level(app))
-        return _("Đã đề xuất %(name)s lên hội đồng %(level)s.", name=app.product.name_vi,
-                 level=localized(COUNCIL_LEVEL_LABELS[app.council_level]))
-    # the dossier has left this officer's queue: back to the queue
-    return _decide(app_id, ProposeForm, action, done_url=url_for(".dashboard"),
-                   perm=Perm.APPLICATION_PROPOSE)
+def _propose(app: RatingApplication, form) -> str:
+    ops.propose_application(app, actor=web.actor(), level=_acting_level(app))
+    return _("Đã đề xuất %(name)s lên hội đồng %(level)s.", name=app.product.name_vi,
+             level=localized(COUNCIL_LEVEL_LABELS[app.council_level]))
 
 
-@bp.route("/applications/<int:app_id>/return", methods=["POST"])
-@requires(Perm.APPLICATION_PROPOSE)
-def send_back(app_id: int):
-    def action(app, form):
-        ops.return_application(app, actor=web.actor(),
-                               level=_acting_level(app), reason=form.reason.data)
-        return _("Đã trả hồ sơ %(name)s để chủ thể bổ sung.", name=app.product.name_vi)
-    return _decide(app_id, ReturnForm, action, done_url=url_for(".dashboard"),
-                   perm=Perm.APPLICATION_PROPOSE)
+def _send_back(app: RatingApplication, form) -> str:
+    ops.return_application(app, actor=web.actor(), level=_acting_level(app),
+                           reason=form.reason.data)
+    return _("Đã trả hồ sơ %(name)s để chủ thể bổ sung.", name=app.product.name_vi)
+
+
+#: What the office decides on a dossier, one POST each: endpoint -> (path, form, action,
+#: permission, whether the dossier then leaves the user's queue).
+DECISIONS = {
+    "approve": ("approve", ApproveForm, _approve, Perm.APPLICATION_DECIDE, False),
+    "reject": ("reject", RejectForm, _reject, Perm.APPLICATION_DECIDE, False),
+    "forward": ("forward", ForwardForm, _forward, Perm.APPLICATION_DECIDE, False),
+    "propose": ("propose", ProposeForm, _propose, Perm.APPLICATION_PROPOSE, True),
+    "send_back": ("return", ReturnForm, _send_back, Perm.APPLICATION_PROPOSE, True),
+}
+
+
+def _decision_view(endpoint: str):
+    _path, form_class, action, perm, to_queue = DECISIONS[endpoint]
+
+    def view(app_id: int):
+        return _decide(app_id, form_class, action, perm=perm, to_queue=to_queue)
+
+    view.__name__ = endpoint
+    return requires(perm)(view)
+
+
+for _endpoint, (_path, *_rest) in DECISIONS.items():
+    bp.add_url_rule(f"/applications/<int:app_id>/{_path}", _endpoint,
+                    _decision_view(_endpoint), methods=["POST"])

@@ -19,7 +19,7 @@ from ..exceptions import OperationRefused
 from ..extensions import db
 from ..models import Batch, BatchRecall, Product
 from ..ocop.rules import today_vn
-from ..permissions import Perm, authorize, requires
+from ..permissions import Perm, authorize, authorized, requires
 from . import operations as ops
 from .forms import LiftForm, OfficeRecallForm, RecallForm
 
@@ -28,10 +28,9 @@ bp = Blueprint("recalls", __name__)
 #: How many lifted recalls the office page lists, newest first.
 RECENT_LIFTED = 20
 
+
 def _recallable_batch(batch_id: int) -> Batch:
-    batch = db.get_or_404(Batch, batch_id)
-    authorize(Perm.BATCH_RECALL, batch)
-    return batch
+    return authorized(Perm.BATCH_RECALL, Batch, batch_id)
 
 
 def _recall(batch: Batch, form: RecallForm) -> Callable[[], BatchRecall]:
@@ -49,31 +48,32 @@ def _recalled_message(batch: Batch) -> str:
 @bp.post("/portal/batches/<int:batch_id>/recall")
 @requires(Perm.BATCH_RECALL)
 def recall(batch_id: int):
-    batch = _recallable_batch(batch_id)
-    form = RecallForm()
-    if not form.validate_on_submit():
-        return render_batch_page(batch, recall_form=form, status=400)
-    _done, refused = web.attempt(_recall(batch, form))
-    if refused is not None:
-        flash(refused.message, "error")
-        return render_batch_page(batch, recall_form=form, status=refused.status)
-    flash(_recalled_message(batch), "success")
-    return redirect(url_for("portal_batches.batch", batch_id=batch.id, _anchor="recall"), 303)
+    return _on_batch_page(batch_id, RecallForm, "recall_form",
+                          lambda batch, form: _recall(batch, form)(), _recalled_message)
 
 
 @bp.post("/portal/batches/<int:batch_id>/recall/lift")
 @requires(Perm.BATCH_RECALL)
 def lift(batch_id: int):
+    return _on_batch_page(
+        batch_id, LiftForm, "lift_form",
+        lambda batch, form: ops.lift_recall(batch, note=form.lift_note.data,
+                                            recall_id=form.seen_recall_id(), actor=web.actor()),
+        lambda batch: _("Đã gỡ thu hồi lô %(lot)s.", lot=batch.lot_code))
+
+
+def _on_batch_page(batch_id: int, form_class, form_name: str, action, message):
+    """A recall form sent from the batch page: done, back to the page's recall section;
+    not valid or refused, the batch page again with what was typed."""
     batch = _recallable_batch(batch_id)
-    form = LiftForm()
+    form = form_class()
     if not form.validate_on_submit():
-        return render_batch_page(batch, lift_form=form, status=400)
-    _done, refused = web.attempt(lambda: ops.lift_recall(
-        batch, note=form.lift_note.data, recall_id=form.seen_recall_id(), actor=web.actor()))
+        return render_batch_page(batch, status=400, **{form_name: form})
+    _done, refused = web.attempt(lambda: action(batch, form))
     if refused is not None:
         flash(refused.message, "error")
-        return render_batch_page(batch, lift_form=form, status=refused.status)
-    flash(_("Đã gỡ thu hồi lô %(lot)s.", lot=batch.lot_code), "success")
+        return render_batch_page(batch, status=refused.status, **{form_name: form})
+    flash(message(batch), "success")
     return redirect(url_for("portal_batches.batch", batch_id=batch.id, _anchor="recall"), 303)
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 from .. import web
 from ..extensions import db, limiter
 from ..models import FakeReport
-from ..permissions import Perm, authorize, requires
+from ..permissions import Perm, authorize, authorized, requires
 from . import operations as ops
 from .forms import HandleForm, ReportForm
 
@@ -126,8 +126,7 @@ def history_line(history: ops.CheckHistory | None) -> str:
 
 
 def _handle(report_id: int, endpoint: str):
-    report = db.get_or_404(FakeReport, report_id)
-    authorize(Perm.REPORT_HANDLE, report)
+    report = authorized(Perm.REPORT_HANDLE, FakeReport, report_id)
     form = HandleForm()
     if not form.validate_on_submit():
         abort(400, description=" ".join(form.note.errors) or None)

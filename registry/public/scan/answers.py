@@ -58,6 +58,14 @@ def parse_key(path: str) -> LabelKey:
         raise BadAddress(str(error)) from error
 
 
+def parse_address(prefix: str = "") -> tuple[LabelKey, str | None, date | None]:
+    """(key, expiry as written, expiry date) of this request's address, after ``prefix``
+    (``/page``, ``/verify``). Raises BadAddress."""
+    key = parse_key(raw_path()[len(prefix):])
+    expiry_text = request.args.get("17")
+    return key, expiry_text, parse_expiry(expiry_text)
+
+
 def parse_expiry(text: str | None) -> date | None:
     if text is None:
         return None

@@ -36,6 +36,7 @@ from .answers import (
     BadAddress,
     cors,
     error_answer,
+    parse_address,
     parse_expiry,
     parse_key,
     problem,
@@ -66,12 +67,10 @@ def resolve(rest: str):
 @bp.route("/page/p/<path:rest>", methods=["GET", "HEAD"])
 def page(rest: str):
     try:
-        key = parse_key(raw_path()[len(PAGE):])
-        expiry_text = request.args.get("17")
-        address_expiry = parse_expiry(expiry_text)
+        address = parse_address(PAGE)
     except BadAddress as error:
         return error_answer(400, _("Địa chỉ trên tem không đúng định dạng."), error.detail)
-    return landing_answer(key, expiry_text, address_expiry)
+    return landing_answer(*address)
 
 
 @bp.route("/verify/01/<path:rest>", methods=METHODS, provide_automatic_options=False)
@@ -79,14 +78,12 @@ def page(rest: str):
 def verify(rest: str):
     """The verification service: the verdict as JSON. Logged, never counted as a check."""
     try:
-        key = parse_key(raw_path()[len(VERIFY):])
-        expiry_text = request.args.get("17")
-        address_expiry = parse_expiry(expiry_text)
+        address = parse_address(VERIFY)
     except BadAddress as error:
         return cors(problem(400, _("Địa chỉ trên tem không đúng định dạng."), error.detail))
     if request.method == "OPTIONS":
         return cors(current_app.response_class(status=204))
-    return verification(key, expiry_text, address_expiry)
+    return verification(*address)
 
 
 @bp.route("/epcis/01/<path:rest>", methods=METHODS, provide_automatic_options=False)
