@@ -304,6 +304,7 @@ class TraceEvent(CreatedMixin, Base):
         remote_side=[id], back_populates="corrected_by"
     )
     corrected_by: Mapped[TraceEvent | None] = relationship(back_populates="corrects")
+    commune: Mapped[AdminUnit | None] = relationship()
 
     @property
     def biz_step_label(self) -> str:
