@@ -159,7 +159,7 @@ def verdict(ok: bool) -> str:
 def code_files() -> dict[str, tuple[int, int]]:
     """Size and mtime of every file the servers load: tells whether code moved mid-run."""
     files = {}
-    for top in ("registry", "templates", "static"):
+    for top in ("registry",):  # templates and static files live in registry/ too
         for path in sorted((ROOT / top).rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 st = path.stat()
@@ -179,10 +179,9 @@ def git_state() -> str:
         except (OSError, subprocess.SubprocessError):
             return "?"
 
-    dirty = [l for l in git("status", "--porcelain", "--", "registry", "templates",
-                            "static").splitlines() if l]
+    dirty = [l for l in git("status", "--porcelain", "--", "registry").splitlines() if l]
     return f"git {git('rev-parse', '--short', 'HEAD')}, {len(dirty)} uncommitted change(s) " \
-           f"under registry/ templates/ static/"
+           f"under registry/"
 
 
 def ensure_wrk() -> bool:

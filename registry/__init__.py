@@ -23,8 +23,8 @@ def _limit_only_decorated_views(app: Flask) -> None:
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
-        template_folder="../templates",
-        static_folder="../static",
+        template_folder="templates",
+        static_folder="static",
         instance_relative_config=True,
         # Where the SQLite file, uploads and the generated secret live.
         instance_path=os.environ.get("REGISTRY_INSTANCE_PATH") or None,

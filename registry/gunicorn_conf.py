@@ -1,5 +1,6 @@
-"""gunicorn settings the registry is run and measured with (gunicorn reads this file
-from the working directory by itself; ``-c gunicorn.conf.py`` names it explicitly).
+"""gunicorn settings the registry is run and measured with: ``gunicorn -c
+python:registry.gunicorn_conf`` where the package is installed; from a checkout,
+``./gunicorn.conf.py`` (read by gunicorn from the working directory) loads this module.
 
 Only process-level tuning lives here; addresses, worker counts and timeouts are given
 on the command line (README, "Running in production").

@@ -6,7 +6,6 @@ to run the suite against PostgreSQL; otherwise each test gets a fresh SQLite fil
 from __future__ import annotations
 
 import os
-import re
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +15,7 @@ from registry.extensions import db
 from registry.ratings.operations import ensure_criteria_sets
 
 from . import factories
+from .helpers import csrf_token  # noqa: F401 - tests import it from here too
 
 BASE_PG_URL = os.environ.get("REGISTRY_TEST_DATABASE_URL")
 #: Each test run works in a schema of its own, so runs in parallel never meet.
@@ -99,12 +99,6 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
-
-
-def csrf_token(html: str) -> str:
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-    assert match, "page has no CSRF token"
-    return match.group(1)
 
 
 class AuthActions:

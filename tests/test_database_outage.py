@@ -17,10 +17,8 @@ import os
 import pwd
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -40,6 +38,7 @@ from registry.models import Batch
 
 from . import factories
 from .conftest import PASSWORD, csrf_token
+from .helpers import Gunicorn, free_port
 from .public.scan.support import print_labels
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -118,19 +117,13 @@ def test_every_page_answers_503_without_the_database_and_works_again(app, caplog
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class ThrowawayPostgres:
     """A PostgreSQL cluster in a folder of its own, on a port of its own."""
 
     def __init__(self, folder: Path):
         self.folder = folder
         self.data = folder / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
         self.as_user: list[str] = []
         if os.geteuid() == 0:  # initdb refuses root: run it as the postgres account
@@ -197,24 +190,14 @@ def test_a_postgresql_outage_under_load_gives_503s_then_recovers_losing_nothing(
             product_id = factories.make_product(producer).id
             db.engine.dispose()
 
-        port = _free_port()
         env = dict(os.environ, REGISTRY_DATABASE_URL=pg.url, REGISTRY_SECRET_KEY="s" * 40,
                    REGISTRY_INSTANCE_PATH=str(instance), REGISTRY_JOBS_URL="immediate",
-                   REGISTRY_PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
                    REGISTRY_SESSION_COOKIE_SECURE="false",
                    REGISTRY_REMEMBER_COOKIE_SECURE="false")
+        env.pop("REGISTRY_PUBLIC_BASE_URL", None)  # the server's own address
         log_path = tmp_path / "gunicorn.log"
-        server = subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), "--workers", "2",
-             "--bind", f"127.0.0.1:{port}", "registry:create_app()"],
-            cwd=ROOT, env=env, stdout=open(log_path, "wb"), stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
+        server = Gunicorn(env, workers=2, log_path=log_path).start()
+        base = server.base
 
         acknowledged: list[str] = []
         answers: list[tuple[float, int, str | None, str]] = []
@@ -286,8 +269,7 @@ def test_a_postgresql_outage_under_load_gives_503s_then_recovers_losing_nothing(
         assert acknowledged and set(acknowledged) <= stored, set(acknowledged) - stored
     finally:
         if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
+            server.stop()
         pg.stop()
         shutil.rmtree(folder, ignore_errors=True)
     log = log_path.read_text(errors="replace")

@@ -63,7 +63,7 @@ def test_inactive_and_anonymous_users_may_do_nothing(records, producer_user):
 def test_evidence_files_are_served_to_their_producer_and_to_the_office_by_dossier(
         producer, producer_user, other_producer_user, reviewer_user, admin_user):
     """A file outside any dossier is its producer's alone: the office reads files
-    through the dossiers it may read (tests/office/test_dossier_access.py)."""
+    through the dossiers it may read (tests/ratings/test_dossier_access.py)."""
     from registry.extensions import db
     from registry.models import StoredFile
 

@@ -8,7 +8,7 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = ROOT / "registry" / "translations" / "en" / "LC_MESSAGES"
-METHODS = [("registry/**.py", "python"), ("templates/**.html", "jinja2")]
+METHODS = [("registry/**.py", "python"), ("registry/templates/**.html", "jinja2")]
 KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "_l": None, "ngettext": (1, 2)}
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from flask_babel import gettext as _
 
 from ..extensions import db
+from ..inputs import bounded_int
 from ..models import AuditEntry, User
 from ..ocop.rules import VN_TZ
 from . import audit_text
@@ -20,7 +21,10 @@ def audit_filters(args: Mapping[str, str]) -> dict[str, str]:
 
 
 def _int(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
+    try:
+        return bounded_int(text)
+    except ValueError:
+        return None
 
 
 def audit_query(filters: dict[str, str]):

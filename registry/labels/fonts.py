@@ -1,6 +1,6 @@
 """TrueType fonts for labels: metrics, glyph lookup, and fitting text into a width.
 
-Labels are set in DejaVu Sans (regular and bold), shipped in ``static/fonts`` with
+Labels are set in DejaVu Sans (regular and bold), shipped in ``registry/static/fonts`` with
 their licence, so printed labels never depend on the fonts of the server. DejaVu has
 every precomposed Vietnamese letter and the black star used for OCOP ratings.
 
@@ -17,7 +17,7 @@ from typing import Iterable
 
 from .ttf import read_truetype, subset_truetype
 
-FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"
+FONT_DIR = Path(__file__).resolve().parents[1] / "static" / "fonts"
 REGULAR = "DejaVuSans.ttf"
 BOLD = "DejaVuSans-Bold.ttf"
 FALLBACK = "?"
@@ -176,7 +176,7 @@ def _subset(font: TrueTypeFont, gids: tuple[int, ...]) -> bytes:
 
 @lru_cache(maxsize=None)
 def load_font(filename: str, directory: str | None = None) -> TrueTypeFont:
-    """The font ``filename`` from ``static/fonts`` (or ``directory``), loaded once."""
+    """The font ``filename`` from ``registry/static/fonts`` (or ``directory``), loaded once."""
     return TrueTypeFont.load((Path(directory) if directory else FONT_DIR) / filename)
 
 

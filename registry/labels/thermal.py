@@ -14,7 +14,7 @@ bitmap built here - the tests rebuild every label from the file and decode it:
   of printer dots - at least ``MIN_DOTS[203]`` = 4 dots (0.50 mm) at 203 dpi - with its
   4-module quiet zone on the label. Printer-native QR commands were not used: their
   module size, version and mask choice differ between firmwares.
-* the text is drawn with Pillow from the DejaVu fonts of ``static/fonts`` (printer fonts
+* the text is drawn with Pillow from the DejaVu fonts of ``registry/static/fonts`` (printer fonts
   have no Vietnamese letters). What it says and where it goes come from the same text
   engine as the PDF (:func:`~registry.labels.plan.plan_label`, whose text is
   :func:`~registry.labels.labeltext.layout_text`'s for a plain column), so the thermal

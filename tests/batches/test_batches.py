@@ -17,6 +17,7 @@ from registry.ocop.rules import today_vn
 
 from .. import factories
 from ..conftest import csrf_token
+from ..helpers import post_form
 
 
 @pytest.fixture
@@ -28,11 +29,6 @@ def product(producer):
 @pytest.fixture
 def batch(product):
     return factories.make_batch(product, "NR2611", harvest_date=date(2026, 11, 10))
-
-
-def _post(client, url, form_url=None, **data):
-    token = csrf_token(client.get(form_url or url).get_data(as_text=True))
-    return client.post(url, data={"csrf_token": token, **data})
 
 
 def test_suggested_lot_codes_are_unique_per_product(app_ctx, product):
@@ -52,7 +48,7 @@ def test_the_guided_path_takes_three_screens_and_ends_on_the_run_page(
     page = client.get(url).get_data(as_text=True)
     lot = batch_ops.suggest_lot_code(product, today_vn())
     assert f'value="{lot}"' in page and f'value="{today_vn().isoformat()}"' in page
-    response = _post(client, url, lot_code=lot, harvest_date=today_vn().isoformat(),
+    response = post_form(client, url, lot_code=lot, harvest_date=today_vn().isoformat(),
                      packing_date=today_vn().isoformat(), quantity="24", unit="trái",
                      origin="Vườn ông Sáu", origin_commune="0")
     assert response.status_code == 302 and "guided=1" in response.headers["Location"]
@@ -86,7 +82,7 @@ def test_a_taken_lot_code_re_shows_the_form_with_what_was_typed(client, auth, pr
                                                                producer_user):
     auth.login("member.a")
     url = f"/portal/products/{product.id}/batches/new"
-    response = _post(client, url, lot_code="NR2611", origin="Vườn bưởi ông Ba",
+    response = post_form(client, url, lot_code="NR2611", origin="Vườn bưởi ông Ba",
                      quantity="10", unit="kg", origin_commune="0")
     html = response.get_data(as_text=True)
     assert response.status_code == 409
@@ -99,12 +95,12 @@ def test_events_default_to_vietnam_time_and_corrections_keep_the_old_event(
     url = f"/portal/batches/{batch.id}"
     page = client.get(url).get_data(as_text=True)
     assert 'value="+07:00" selected' in page or 'selected value="+07:00"' in page
-    _post(client, url, biz_step="packing", local_time="2026-11-11T09:00", tz_offset="+07:00",
+    post_form(client, url, biz_step="packing", local_time="2026-11-11T09:00", tz_offset="+07:00",
           location="Nhà sơ chế", note="Đóng thùng 10 kg")
     event = db.session.scalar(db.select(TraceEvent))
     assert event.event_time == datetime(2026, 11, 11, 2, 0, tzinfo=timezone.utc)
     correct_url = f"{url}?corrects={event.id}"
-    response = _post(client, correct_url, biz_step="packing", local_time="2026-11-11T10:30",
+    response = post_form(client, correct_url, biz_step="packing", local_time="2026-11-11T10:30",
                      tz_offset="+07:00", location="Nhà sơ chế", note="Đúng giờ là 10:30",
                      corrects=str(event.id))
     assert response.status_code == 302
@@ -120,7 +116,7 @@ def test_a_batch_with_labels_is_closed_and_never_deleted(client, auth, batch, pr
     db.session.commit()
     auth.login("member.a")
     url = f"/portal/batches/{batch.id}/delete"
-    response = _post(client, url, f"/portal/batches/{batch.id}")
+    response = post_form(client, url, f"/portal/batches/{batch.id}")
     assert response.status_code == 303
     assert db.session.get(Batch, batch.id) is not None
 
@@ -129,7 +125,7 @@ def test_an_open_batch_can_be_deleted_with_its_events(client, auth, batch, produ
     batch_ops.add_event(batch, biz_step=BizStep.HARVESTING, local_time=datetime(2026, 11, 10, 6))
     db.session.commit()
     auth.login("member.a")
-    _post(client, f"/portal/batches/{batch.id}/delete", f"/portal/batches/{batch.id}")
+    post_form(client, f"/portal/batches/{batch.id}/delete", f"/portal/batches/{batch.id}")
     assert db.session.scalar(db.select(db.func.count(Batch.id))) == 0
     assert db.session.scalar(db.select(AuditEntry).filter_by(action="batch.delete"))
 

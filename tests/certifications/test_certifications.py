@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import os
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,34 +13,11 @@ from registry.certifications.operations import expiring_certifications
 from registry.extensions import db
 from registry.files.validation import MB
 from registry.models import Certification, CertificationKind, StoredFile
-from registry.ocop.rules import today_vn
 
 from .. import factories
-from .test_producers import _audit, _count, _post, _token, snapshot
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-TODAY = today_vn()
-
-
-def _iso(d: date) -> str:
-    return d.isoformat()
-
-
-def _fields(**overrides) -> dict:
-    data = {"kind": "vietgap", "other_kind": "", "product_id": "",
-            "issuer": "Trung tâm Chất lượng Nông lâm thuỷ sản vùng 6", "number": "VG-0123",
-            "scope": "Bưởi da xanh, 12 ha", "area_ha": "12,5", "members": "30",
-            "issued_on": _iso(TODAY - timedelta(days=100)),
-            "expires_on": _iso(TODAY + timedelta(days=900))}
-    data.update(overrides)
-    return data
-
-
-def _submit(client, url, data, evidence=(PDF, "Giấy chứng nhận VietGAP.pdf")):
-    body = {"csrf_token": _token(client), **data}
-    if evidence is not None:
-        body["evidence"] = (io.BytesIO(evidence[0]), evidence[1])
-    return client.post(url, data=body, content_type="multipart/form-data")
+from ..helpers import audit, count, post_in_session
+from ..producers.support import snapshot
+from .support import PDF, TODAY, cert_fields, iso, submit_cert
 
 
 def make_cert(producer, *, kind=CertificationKind.VIETGAP, issued_days=-100,
@@ -85,8 +62,8 @@ def test_a_member_adds_a_certification_with_its_evidence(app, client, auth, prod
     for label in ("VietGAP", "Hữu cơ (TCVN 11041)", "Chỉ dẫn địa lý", "Nhãn hiệu tập thể",
                   "Bưởi da xanh Kế Thành", "Toàn bộ chủ thể"):
         assert label in page
-    response = _submit(client, "/portal/certifications/new",
-                       _fields(product_id=str(product.id)))
+    response = submit_cert(client, "/portal/certifications/new",
+                       cert_fields(product_id=str(product.id)))
     assert response.status_code == 302
     cert = db.session.scalar(db.select(Certification))
     assert cert.producer_id == producer.id and cert.product_id == product.id
@@ -95,7 +72,7 @@ def test_a_member_adds_a_certification_with_its_evidence(app, client, auth, prod
     assert cert.issued_on == TODAY - timedelta(days=100)
     assert cert.evidence_file.owner_producer_id == producer.id
     assert cert.evidence_file.original_name == "Giấy chứng nhận VietGAP.pdf"
-    [entry] = _audit("certification.create")
+    [entry] = audit("certification.create")
     assert entry.object_id == cert.id and entry.actor_id == producer_user.id
     listing = client.get("/portal/certifications").get_data(as_text=True)
     assert "VG-0123" in listing and "còn hiệu lực" in listing
@@ -113,7 +90,7 @@ def test_a_member_adds_a_certification_with_its_evidence(app, client, auth, prod
 
 def test_a_geographical_indication_has_no_end_date(client, auth, producer, producer_user):
     auth.login("member.a")
-    response = _submit(client, "/portal/certifications/new", _fields(
+    response = submit_cert(client, "/portal/certifications/new", cert_fields(
         kind="geographical_indication", expires_on="", area_ha="", members="",
         issuer="Cục Sở hữu trí tuệ", number="00123"))
     assert response.status_code == 302
@@ -128,15 +105,15 @@ def test_an_image_evidence_is_accepted(client, auth, producer, producer_user):
     buf = io.BytesIO()
     Image.new("RGB", (40, 30), "white").save(buf, "JPEG")
     auth.login("member.a")
-    response = _submit(client, "/portal/certifications/new", _fields(),
+    response = submit_cert(client, "/portal/certifications/new", cert_fields(),
                        evidence=(buf.getvalue(), "anh-chung-nhan.jpg"))
     assert response.status_code == 302
     assert db.session.scalar(db.select(StoredFile.content_type)) == "image/jpeg"
 
 
 @pytest.mark.parametrize("overrides, message", [
-    ({"expires_on": _iso(TODAY - timedelta(days=100))}, "Ngày hết hạn phải sau ngày cấp."),
-    ({"expires_on": _iso(TODAY - timedelta(days=150))}, "Ngày hết hạn phải sau ngày cấp."),
+    ({"expires_on": iso(TODAY - timedelta(days=100))}, "Ngày hết hạn phải sau ngày cấp."),
+    ({"expires_on": iso(TODAY - timedelta(days=150))}, "Ngày hết hạn phải sau ngày cấp."),
     ({"issued_on": ""}, "Nhập ngày cấp."),
     ({"issued_on": "31/02/2024"}, "Ngày không hợp lệ; nhập theo dạng ngày/tháng/năm."),
     ({"issuer": "   "}, "Nhập tên tổ chức cấp chứng nhận."),
@@ -152,7 +129,7 @@ def test_bad_input_re_shows_the_form_with_what_was_typed(app, client, auth, prod
                                                         producer_user, overrides, message):
     auth.login("member.a")
     before = snapshot()
-    response = _submit(client, "/portal/certifications/new", _fields(**overrides))
+    response = submit_cert(client, "/portal/certifications/new", cert_fields(**overrides))
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert message in html
@@ -164,15 +141,15 @@ def test_bad_input_re_shows_the_form_with_what_was_typed(app, client, auth, prod
 
 def test_the_evidence_file_is_required(client, auth, producer, producer_user):
     auth.login("member.a")
-    response = _submit(client, "/portal/certifications/new", _fields(), evidence=None)
+    response = submit_cert(client, "/portal/certifications/new", cert_fields(), evidence=None)
     assert response.status_code == 400
     assert "Tải lên bản chụp hoặc tệp PDF giấy chứng nhận." in response.get_data(as_text=True)
-    assert _count(Certification) == 0
+    assert count(Certification) == 0
 
 
 def test_other_kind_keeps_its_name(client, auth, producer, producer_user):
     auth.login("member.a")
-    assert _submit(client, "/portal/certifications/new", _fields(
+    assert submit_cert(client, "/portal/certifications/new", cert_fields(
         kind="other", other_kind="Chứng nhận Halal")).status_code == 302
     assert db.session.scalar(db.select(Certification)).kind_label == "Chứng nhận Halal"
 
@@ -181,7 +158,7 @@ def test_a_disguised_upload_is_refused_and_nothing_is_saved(app, client, auth, p
                                                            producer_user):
     auth.login("member.a")
     before = snapshot()
-    response = _submit(client, "/portal/certifications/new", _fields(),
+    response = submit_cert(client, "/portal/certifications/new", cert_fields(),
                        evidence=(b"<html><script>alert(1)</script></html>", "chung-nhan.pdf"))
     assert response.status_code == 400
     html = response.get_data(as_text=True)
@@ -195,7 +172,8 @@ def test_an_oversized_upload_is_refused_and_nothing_is_saved(app, client, auth, 
     auth.login("member.a")
     before = snapshot()
     big = b"%PDF-1.4\n" + b"0" * (10 * MB) + b"\n%%EOF\n"
-    response = _submit(client, "/portal/certifications/new", _fields(), evidence=(big, "to.pdf"))
+    response = submit_cert(client, "/portal/certifications/new", cert_fields(),
+                           evidence=(big, "to.pdf"))
     assert response.status_code == 413
     assert "Tệp quá lớn" in response.get_data(as_text=True)
     assert "tối đa 10 MB" in response.get_data(as_text=True)
@@ -206,8 +184,8 @@ def test_a_product_of_another_producer_is_a_form_error(app, client, auth, produc
                                                        producer_user, their_product):
     auth.login("member.a")
     before = snapshot()
-    response = _submit(client, "/portal/certifications/new",
-                       _fields(product_id=str(their_product.id)))
+    response = submit_cert(client, "/portal/certifications/new",
+                       cert_fields(product_id=str(their_product.id)))
     assert response.status_code == 400
     assert "Chọn một sản phẩm của chủ thể trong danh sách." in response.get_data(as_text=True)
     assert "Cam sành Kế An" not in response.get_data(as_text=True)
@@ -218,7 +196,7 @@ def test_the_office_adds_for_a_named_producer(client, auth, admin_user, producer
     auth.login("admin")
     assert client.get("/portal/certifications/new").status_code == 302  # which producer?
     url = f"/portal/certifications/new?producer={producer.id}"
-    assert _submit(client, url, _fields(product_id=str(product.id))).status_code == 302
+    assert submit_cert(client, url, cert_fields(product_id=str(product.id))).status_code == 302
     cert = db.session.scalar(db.select(Certification))
     assert cert.producer_id == producer.id
     assert cert.evidence_file.owner_producer_id == producer.id
@@ -237,23 +215,23 @@ def test_renewing_pre_fills_the_form_and_links_the_new_certificate(client, auth,
     assert 'value="TQC"' in html and 'value="Bưởi"' in html and 'value="12"' in html
     assert f'<option selected value="{product.id}">' in html
     assert "VG-OLD" in html  # the old number is shown, the new one is typed
-    data = _fields(product_id=str(product.id), number="VG-NEW",
-                   issued_on=_iso(TODAY), expires_on=_iso(TODAY + timedelta(days=730)))
+    data = cert_fields(product_id=str(product.id), number="VG-NEW",
+                   issued_on=iso(TODAY), expires_on=iso(TODAY + timedelta(days=730)))
     del data["kind"], data["other_kind"]
-    response = _submit(client, f"/portal/certifications/{cert.id}/renew", data)
+    response = submit_cert(client, f"/portal/certifications/{cert.id}/renew", data)
     assert response.status_code == 302
     new = db.session.scalar(db.select(Certification).where(Certification.id != cert.id))
     assert new.renews_id == cert.id and new.kind is CertificationKind.VIETGAP
     assert new.number == "VG-NEW" and new.evidence_file is not None
     db.session.expire_all()
     assert db.session.get(Certification, cert.id).number == "VG-OLD"  # the old one is kept
-    [entry] = _audit("certification.renew")
+    [entry] = audit("certification.renew")
     assert entry.object_id == new.id and entry.details["renews"] == cert.id
     listing = client.get("/portal/certifications").get_data(as_text=True)
     assert "Đã được gia hạn bằng chứng nhận cấp ngày" in listing
     # a certificate is renewed once
     before = snapshot()
-    again = _submit(client, f"/portal/certifications/{cert.id}/renew", data)
+    again = submit_cert(client, f"/portal/certifications/{cert.id}/renew", data)
     assert again.status_code == 409 and "đã được gia hạn" in again.get_data(as_text=True)
     assert snapshot() == before
 
@@ -261,9 +239,9 @@ def test_renewing_pre_fills_the_form_and_links_the_new_certificate(client, auth,
 def test_renewal_dates_are_checked(app, client, auth, producer, producer_user, cert):
     auth.login("member.a")
     before = snapshot()
-    data = _fields(issued_on=_iso(cert.issued_on - timedelta(days=1)),
-                   expires_on=_iso(TODAY + timedelta(days=400)))
-    response = _submit(client, f"/portal/certifications/{cert.id}/renew", data)
+    data = cert_fields(issued_on=iso(cert.issued_on - timedelta(days=1)),
+                   expires_on=iso(TODAY + timedelta(days=400)))
+    response = submit_cert(client, f"/portal/certifications/{cert.id}/renew", data)
     assert response.status_code == 400
     assert "Ngày cấp của chứng nhận mới phải sau ngày cấp chứng nhận cũ" in response.get_data(
         as_text=True)
@@ -275,8 +253,8 @@ def test_a_renewal_cannot_move_to_another_producers_product(app, client, auth, p
                                                            their_product):
     auth.login("member.a")
     before = snapshot()
-    response = _submit(client, f"/portal/certifications/{cert.id}/renew",
-                       _fields(issued_on=_iso(TODAY), product_id=str(their_product.id)))
+    response = submit_cert(client, f"/portal/certifications/{cert.id}/renew",
+                       cert_fields(issued_on=iso(TODAY), product_id=str(their_product.id)))
     assert response.status_code == 400
     assert "Chọn một sản phẩm của chủ thể trong danh sách." in response.get_data(as_text=True)
     assert snapshot() == before and _uploads(app) == []
@@ -286,8 +264,8 @@ def test_a_withdrawn_certificate_cannot_be_renewed(client, auth, producer, produ
     old = make_cert(producer, withdrawn_on=TODAY - timedelta(days=1), withdrawal_reason="x")
     auth.login("member.a")
     before = snapshot()
-    response = _submit(client, f"/portal/certifications/{old.id}/renew",
-                       _fields(issued_on=_iso(TODAY)))
+    response = submit_cert(client, f"/portal/certifications/{old.id}/renew",
+                       cert_fields(issued_on=iso(TODAY)))
     assert response.status_code == 409
     assert "đã bị thu hồi nên không gia hạn được" in response.get_data(as_text=True)
     assert snapshot() == before
@@ -300,29 +278,29 @@ def test_withdrawing_needs_a_reason_and_is_recorded(client, auth, producer, prod
     auth.login("member.a")
     assert client.get(f"/portal/certifications/{cert.id}/withdraw").status_code == 200
     before = snapshot()
-    missing = _post(client, f"/portal/certifications/{cert.id}/withdraw",
-                    {"withdrawn_on": _iso(TODAY), "reason": "  "})
+    missing = post_in_session(client, f"/portal/certifications/{cert.id}/withdraw",
+                    {"withdrawn_on": iso(TODAY), "reason": "  "})
     assert missing.status_code == 400
     assert "Phải ghi rõ lý do thu hồi." in missing.get_data(as_text=True)
-    early = _post(client, f"/portal/certifications/{cert.id}/withdraw",
-                  {"withdrawn_on": _iso(cert.issued_on - timedelta(days=1)),
+    early = post_in_session(client, f"/portal/certifications/{cert.id}/withdraw",
+                  {"withdrawn_on": iso(cert.issued_on - timedelta(days=1)),
                    "reason": "Sai ngày"})
     assert early.status_code == 400 and "không được trước ngày cấp" in early.get_data(
         as_text=True)
     assert "Sai ngày" in early.get_data(as_text=True)
     assert snapshot() == before
-    response = _post(client, f"/portal/certifications/{cert.id}/withdraw",
-                     {"withdrawn_on": _iso(TODAY), "reason": "Không tái đánh giá"})
+    response = post_in_session(client, f"/portal/certifications/{cert.id}/withdraw",
+                     {"withdrawn_on": iso(TODAY), "reason": "Không tái đánh giá"})
     assert response.status_code == 302
     db.session.expire_all()
     cert = db.session.get(Certification, cert.id)
     assert cert.withdrawn_on == TODAY and cert.withdrawal_reason == "Không tái đánh giá"
-    [entry] = _audit("certification.withdraw")
+    [entry] = audit("certification.withdraw")
     assert entry.object_id == cert.id and entry.actor_id == producer_user.id
     listing = client.get("/portal/certifications").get_data(as_text=True)
     assert "đã thu hồi" in listing and "Không tái đánh giá" in listing
-    again = _post(client, f"/portal/certifications/{cert.id}/withdraw",
-                  {"withdrawn_on": _iso(TODAY), "reason": "Lần nữa"})
+    again = post_in_session(client, f"/portal/certifications/{cert.id}/withdraw",
+                  {"withdrawn_on": iso(TODAY), "reason": "Lần nữa"})
     assert again.status_code == 409
 
 
@@ -386,17 +364,17 @@ def test_expiring_in_the_next_60_days(client, auth, producer, producer_user, exp
 # ------------------------------------------------------------------------- refusals
 
 def _routes(producer, cert):
-    renew = _fields(issued_on=_iso(TODAY))
+    renew = cert_fields(issued_on=iso(TODAY))
     return [
         ("GET", f"/portal/certifications?producer={producer.id}", None),
         ("GET", f"/portal/certifications/expiring?producer={producer.id}", None),
         ("GET", f"/portal/certifications/new?producer={producer.id}", None),
-        ("POST", f"/portal/certifications/new?producer={producer.id}", _fields()),
+        ("POST", f"/portal/certifications/new?producer={producer.id}", cert_fields()),
         ("GET", f"/portal/certifications/{cert.id}/renew", None),
         ("POST", f"/portal/certifications/{cert.id}/renew", renew),
         ("GET", f"/portal/certifications/{cert.id}/withdraw", None),
         ("POST", f"/portal/certifications/{cert.id}/withdraw",
-         {"withdrawn_on": _iso(TODAY), "reason": "Phá hoại"}),
+         {"withdrawn_on": iso(TODAY), "reason": "Phá hoại"}),
         ("GET", f"/portal/files/{cert.evidence_file.key}", None),
     ]
 
@@ -417,7 +395,7 @@ def cert_with_evidence(producer, product):
 def _send(client, method, url, data):
     if method == "GET":
         return client.get(url)
-    return _submit(client, url, data, evidence=(PDF, "x.pdf") if "issuer" in data else None)
+    return submit_cert(client, url, data, evidence=(PDF, "x.pdf") if "issuer" in data else None)
 
 
 @pytest.mark.parametrize("index", range(len(ROUTE_IDS)), ids=ROUTE_IDS)
@@ -442,7 +420,7 @@ def test_reviewers_and_anonymous_visitors_are_refused(app, client, auth, produce
         ("GET", "/portal/certifications", None),
         ("GET", "/portal/certifications/expiring", None),
         ("GET", "/portal/certifications/new", None),
-        ("POST", "/portal/certifications/new", _fields())]
+        ("POST", "/portal/certifications/new", cert_fields())]
     before = snapshot()
     for method, url, data in routes:
         response = _send(client, method, url, data)
@@ -478,7 +456,7 @@ def test_the_operation_itself_refuses_another_producers_product(producer, their_
         cert_ops.add_certification(producer, data, cert_ops.Evidence(PDF, "a.pdf"))
     assert refused.value.status == 403
     db.session.rollback()
-    assert _count(Certification) == 0 and _count(StoredFile) == 0
+    assert count(Certification) == 0 and count(StoredFile) == 0
 
 
 def test_two_renewals_at_the_same_moment_keep_one(app, client, auth, producer, producer_user,
@@ -495,11 +473,11 @@ def test_two_renewals_at_the_same_moment_keep_one(app, client, auth, producer, p
     db.session.commit()
     files_before = _uploads(app)
     monkeypatch.setattr(cert_ops, "renewal_of", lambda old: None)  # the check saw nothing
-    data = _fields(product_id=str(product.id), number="VG-NEW2",
-                   issued_on=_iso(TODAY - timedelta(days=1)),
-                   expires_on=_iso(TODAY + timedelta(days=730)))
+    data = cert_fields(product_id=str(product.id), number="VG-NEW2",
+                   issued_on=iso(TODAY - timedelta(days=1)),
+                   expires_on=iso(TODAY + timedelta(days=730)))
     del data["kind"], data["other_kind"]
-    response = _submit(client, f"/portal/certifications/{cert.id}/renew", data)
+    response = submit_cert(client, f"/portal/certifications/{cert.id}/renew", data)
     assert response.status_code == 409
     assert "vừa được gia hạn" in response.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count()).select_from(Certification).where(

@@ -4,7 +4,6 @@ from __future__ import annotations
 import threading
 from datetime import date
 
-import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 from biip import parse as biip_parse
@@ -18,6 +17,7 @@ from registry.models import AuditEntry, Batch, BatchStatus, LabelRun
 
 from .. import factories
 from ..conftest import csrf_token
+from ..labels.support import decode_pdf
 
 
 def order_token(page: str) -> str:
@@ -25,21 +25,6 @@ def order_token(page: str) -> str:
 
     match = re.search(r'name="order_token"[^>]*value="([^"]+)"', page)
     return match.group(1) if match else "no-form-on-this-page"
-
-
-def decode_pdf(path_or_bytes, dpi: int = 200) -> list[str]:
-    """Every QR code of every page, in reading order (rows top to bottom)."""
-    doc = pdfium.PdfDocument(path_or_bytes)
-    found: list[str] = []
-    try:
-        for page in doc:
-            image = page.render(scale=dpi / 72, grayscale=True).to_pil()
-            codes = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
-            codes.sort(key=lambda c: (round(c.position.top_left.y / 40), c.position.top_left.x))
-            found.extend(c.text for c in codes)
-    finally:
-        doc.close()
-    return found
 
 
 @pytest.fixture
@@ -267,7 +252,7 @@ def test_cli_tspl_for_a_roll_decodes_to_its_own_addresses_with_whole_dot_modules
     commands (tests/labels/test_label_thermal.py's independent parser) and decoding it."""
     from registry.label_runs.operations import print_job, signer
 
-    from ..labels.test_label_thermal import decode, find_symbol, parse
+    from ..labels.thermal_files import decode, find_symbol, parse
 
     out = tmp_path / "tem.prn"
     result = runner.invoke(args=["labels", "print", "NR2611", "--count", "24", "--layout",

@@ -25,7 +25,8 @@ from registry.models import LabelFile, LabelFileStatus
 
 from .. import factories
 from ..conftest import PASSWORD, csrf_token
-from .test_label_runs import decode_pdf
+from ..helpers import Gunicorn
+from ..labels.support import decode_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
 FLASK = str(Path(sys.executable).with_name("flask"))
@@ -125,12 +126,6 @@ def test_a_worker_on_redis_makes_a_large_run(app, app_ctx, batch):
 # ------------------------------------------------------ a slow phone, via gunicorn
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _opener():
     jar = http.cookiejar.CookieJar()
     return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
@@ -165,23 +160,11 @@ def test_a_slow_client_downloads_a_finished_file_whole_and_resumes_a_broken_down
     db.session.expire_all()
     label_file = db.session.get(LabelFile, label_file.id)
     expected = (Path(app.config["LABEL_FILES_DIR"]) / label_file.filename).read_bytes()
-    port = _free_port()
     timeout = 2
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "--workers", "1",
-         "--timeout", str(timeout), "--bind", f"127.0.0.1:{port}", "registry:create_app()"],
-        cwd=ROOT, env=_env(app), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with Gunicorn(_env(app), workers=1, timeout=timeout) as server:
         opener = _opener()
-        _login(opener, base, "member.a")
-        url = f"{base}/portal/label-runs/{run.id}/labels.pdf"
+        _login(opener, server.base, "member.a")
+        url = f"{server.base}/portal/label-runs/{run.id}/labels.pdf"
         started = time.monotonic()
         whole = _slow_read(opener.open(url))
         took = time.monotonic() - started
@@ -193,8 +176,6 @@ def test_a_slow_client_downloads_a_finished_file_whole_and_resumes_a_broken_down
         rest = opener.open(request)
         assert rest.status == 206
         assert half + rest.read() == expected
-    finally:
-        server.terminate()
-        log = server.communicate(timeout=30)[0].decode(errors="replace")
+    log = server.log
     assert "WORKER TIMEOUT" not in log, log
     assert re.search(r"Booting worker", log)

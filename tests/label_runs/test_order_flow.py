@@ -17,7 +17,7 @@ from registry.recalls.operations import recall_batch
 
 from .. import factories
 from ..conftest import csrf_token
-from .test_label_runs import decode_pdf
+from ..labels.support import decode_pdf
 
 
 def order_token(page: str) -> str:

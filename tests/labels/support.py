@@ -210,3 +210,18 @@ def squash(text: str) -> str:
 
 def unspaced(text: str) -> str:
     return "".join(text.split())
+
+
+def decode_pdf(path_or_bytes, dpi: int = 200) -> list[str]:
+    """Every QR code of every page, in reading order (rows top to bottom)."""
+    doc = pdfium.PdfDocument(path_or_bytes)
+    found: list[str] = []
+    try:
+        for page in doc:
+            image = page.render(scale=dpi / 72, grayscale=True).to_pil()
+            codes = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+            codes.sort(key=lambda c: (round(c.position.top_left.y / 40), c.position.top_left.x))
+            found.extend(c.text for c in codes)
+    finally:
+        doc.close()
+    return found

@@ -15,7 +15,7 @@ from registry.ratings import decisions
 from registry.ratings import operations as ops
 
 from .. import factories
-from ..conftest import csrf_token
+from ..helpers import post_form
 from ..smtp import body_text, subject
 
 MEMBER_MAIL = "member.a@htx-a.example"
@@ -40,11 +40,6 @@ def dossier(producer, member):
     return app
 
 
-def _post(client, url, page, **data):
-    token = csrf_token(client.get(page).get_data(as_text=True))
-    return client.post(url, data={"csrf_token": token, **data})
-
-
 def _inbox(user: User) -> list[Notification]:
     return list(db.session.scalars(db.select(Notification).filter_by(user_id=user.id)
                                    .order_by(Notification.id)))
@@ -55,7 +50,7 @@ def test_the_decision_reaches_the_producer_by_mail_and_in_the_inbox(
     factories.submit_and_propose(dossier)
     factories.score_by_council(dossier, "0.8", first=reviewer_user)
     auth.login("reviewer")
-    response = _post(client, f"/office/applications/{dossier.id}/approve",
+    response = post_form(client, f"/office/applications/{dossier.id}/approve",
                      f"/office/applications/{dossier.id}", stars="4",
                      decision_number="88/QĐ-UBND", decided_on=today_vn().isoformat(),
                      issuing_body="UBND thành phố Cần Thơ")
@@ -75,7 +70,7 @@ def test_the_decision_reaches_the_producer_by_mail_and_in_the_inbox(
     assert 'aria-label="1 chưa đọc">1</span>' in home
     inbox = client.get("/inbox/").get_data(as_text=True)
     assert "Bưởi Năm Roi Kế Thành được công nhận 4 sao" in inbox and "đã gửi thư" in inbox
-    opened = _post(client, f"/inbox/{note.id}/open", "/inbox/")
+    opened = post_form(client, f"/inbox/{note.id}/open", "/inbox/")
     assert opened.status_code == 303
     assert opened.headers["Location"].endswith(f"/portal/applications/{dossier.id}")
     assert "chưa đọc" not in client.get("/portal/").get_data(as_text=True)
@@ -100,7 +95,7 @@ def test_a_kind_turned_off_sends_nothing(client, auth, smtp, dossier, member, re
     auth.login("member.a")
     names = list(KINDS)
     data = {f"kind_{i}": "y" for i, kind in enumerate(names) if kind != "decision.made"}
-    response = _post(client, "/inbox/settings", "/inbox/settings", locale="vi", **data)
+    response = post_form(client, "/inbox/settings", "/inbox/settings", locale="vi", **data)
     assert response.status_code == 303
     db.session.refresh(member)
     assert member.notifications_off == ["decision.made"]
@@ -182,7 +177,7 @@ def test_a_dossier_at_a_commune_without_officer_is_flagged_to_province_and_admin
     page = client.get("/office/").get_data(as_text=True)
     assert "Hồ sơ không có người xử lý (1)" in page and "Giao cho" in page
     officer = factories.make_user("can.bo", role="reviewer", council_level="commune")
-    response = _post(client, f"/office/applications/{dossier.id}/assign", "/office/",
+    response = post_form(client, f"/office/applications/{dossier.id}/assign", "/office/",
                      officer=str(officer.id))
     assert response.status_code == 303
     db.session.refresh(officer)
@@ -252,17 +247,17 @@ def test_the_inbox_is_private(client, auth, dossier, member, other_producer_user
     [note] = notify([member], "decision.made", ("A", "A"), ("B", "B"))
     db.session.commit()
     auth.login("member.b")
-    assert _post(client, f"/inbox/{note.id}/open", "/inbox/").status_code == 404
+    assert post_form(client, f"/inbox/{note.id}/open", "/inbox/").status_code == 404
     assert "A</strong>" not in client.get("/inbox/").get_data(as_text=True)
 
 
 def test_settings_keep_a_mail_address_and_refuse_a_bad_one(client, auth, member):
     auth.login("member.a")
-    bad = _post(client, "/inbox/settings", "/inbox/settings", locale="en", email="không-phải")
+    bad = post_form(client, "/inbox/settings", "/inbox/settings", locale="en", email="không-phải")
     assert bad.status_code == 400 and "Địa chỉ thư không hợp lệ." in bad.get_data(as_text=True)
     db.session.refresh(member)
     assert member.email == MEMBER_MAIL and member.locale == "vi"
-    good = _post(client, "/inbox/settings", "/inbox/settings", locale="en",
+    good = post_form(client, "/inbox/settings", "/inbox/settings", locale="en",
                  email="moi@htx-a.example", kind_0="y")
     assert good.status_code == 303
     db.session.refresh(member)

@@ -9,57 +9,22 @@ import pytest
 from registry.extensions import db
 from registry.models import (
     AdminUnit,
-    AuditEntry,
-    Certification,
     Producer,
     ProducerKind,
     Role,
-    StoredFile,
     UnitLevel,
     User,
 )
 
 from .. import factories
-from ..conftest import csrf_token
+from ..helpers import audit, post_in_session
+from .support import snapshot
 
 NEW_PASSWORD = "mat-khau-du-dai-2026"
 
 
 # ------------------------------------------------------------------------- helpers
 
-def _token(client) -> str:
-    """A CSRF token of the client's session (the logout form, else the login form)."""
-    html = client.get("/").get_data(as_text=True)
-    if 'name="csrf_token"' not in html:
-        html = client.get("/login").get_data(as_text=True)
-    return csrf_token(html)
-
-
-def _post(client, url, data=None):
-    return client.post(url, data={"csrf_token": _token(client), **(data or {})})
-
-
-def _count(model) -> int:
-    return db.session.scalar(db.select(db.func.count()).select_from(model))
-
-
-def _audit(action: str) -> list[AuditEntry]:
-    return list(db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == action)
-                                   .order_by(AuditEntry.id)))
-
-
-def snapshot() -> dict:
-    """Everything these pages could change, to prove a refused request changed nothing."""
-    db.session.expire_all()
-    producers = [(p.id, p.code, p.name, p.kind, p.registration_number, p.address_line,
-                  p.commune_id, p.contact_name, p.phone, p.email)
-                 for p in db.session.scalars(db.select(Producer).order_by(Producer.id))]
-    users = [(u.id, u.login, u.active, u.is_manager, u.producer_id, u.role)
-             for u in db.session.scalars(db.select(User).order_by(User.id))]
-    certs = [(c.id, c.withdrawn_on, c.withdrawal_reason, c.renews_id)
-             for c in db.session.scalars(db.select(Certification).order_by(Certification.id))]
-    return {"producers": producers, "users": users, "certs": certs,
-            "files": _count(StoredFile), "audit": _count(AuditEntry)}
 
 
 def _profile(**overrides) -> dict:
@@ -101,7 +66,7 @@ def test_the_office_registers_a_producer_with_its_first_member_who_can_log_in(
         client, auth, admin_user, commune):
     auth.login("admin")
     assert client.get("/portal/producers/new").status_code == 200
-    response = _post(client, "/portal/producers/new", _registration(commune))
+    response = post_in_session(client, "/portal/producers/new", _registration(commune))
     assert response.status_code == 302
     producer = db.session.scalar(db.select(Producer).filter_by(name="HTX Mãng cầu Đại Hải"))
     assert producer.kind is ProducerKind.COOPERATIVE
@@ -113,9 +78,9 @@ def test_the_office_registers_a_producer_with_its_first_member_who_can_log_in(
     member = db.session.scalar(db.select(User).filter_by(login="htx.daihai"))
     assert member.role is Role.PRODUCER and member.producer_id == producer.id
     assert member.is_manager and member.active and member.name == "Lê Thị Tư"
-    [register] = _audit("producer.register")
+    [register] = audit("producer.register")
     assert register.object_id == producer.id and register.actor_id == admin_user.id
-    assert [e.object_id for e in _audit("user.create") if e.actor_id == admin_user.id] == [
+    assert [e.object_id for e in audit("user.create") if e.actor_id == admin_user.id] == [
         member.id]
     # the new manager logs in and finds the producer's pages
     auth.logout()
@@ -130,7 +95,7 @@ def test_a_login_already_taken_creates_nothing(client, auth, admin_user, commune
                                                producer_user):
     auth.login("admin")
     before = snapshot()
-    response = _post(client, "/portal/producers/new", _registration(
+    response = post_in_session(client, "/portal/producers/new", _registration(
         commune, member_login="member.a"))
     assert response.status_code == 400
     html = response.get_data(as_text=True)
@@ -152,7 +117,7 @@ def test_bad_registration_input_re_shows_the_form_in_vietnamese(
         client, auth, admin_user, commune, overrides, message):
     auth.login("admin")
     before = snapshot()
-    response = _post(client, "/portal/producers/new", _registration(commune, **overrides))
+    response = post_in_session(client, "/portal/producers/new", _registration(commune, **overrides))
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert message in html
@@ -166,7 +131,7 @@ def test_a_registration_number_already_registered_is_refused_clearly(
     db.session.commit()
     auth.login("admin")
     before = snapshot()
-    response = _post(client, "/portal/producers/new", _registration(commune))
+    response = post_in_session(client, "/portal/producers/new", _registration(commune))
     assert response.status_code == 409
     assert "Mã số “2201234567” đã được đăng ký cho chủ thể “HTX Bưởi A”" in response.get_data(
         as_text=True)
@@ -179,12 +144,12 @@ def test_the_office_lists_producers_and_edits_one(client, auth, admin_user, prod
     page = client.get("/portal/producers").get_data(as_text=True)
     assert "HTX Bưởi A" in page and "HTX Cam B" in page
     assert client.get("/portal/producer").headers["Location"].endswith("/portal/producers")
-    response = _post(client, f"/portal/producers/{producer.id}/edit",
+    response = post_in_session(client, f"/portal/producers/{producer.id}/edit",
                      _profile(name="HTX Bưởi A Kế Thành", commune_id=str(commune.id)))
     assert response.status_code == 302
     db.session.expire_all()
     assert producer.name == "HTX Bưởi A Kế Thành" and producer.commune_id == commune.id
-    [entry] = _audit("producer.update")
+    [entry] = audit("producer.update")
     assert entry.details["name"] == {"before": "HTX Bưởi A", "after": "HTX Bưởi A Kế Thành"}
 
 
@@ -194,21 +159,21 @@ def test_a_member_edits_the_producers_profile(client, auth, producer, plain_memb
     auth.login("member.a2")  # any member, not only the manager
     page = client.get("/portal/producer").get_data(as_text=True)
     assert commune.address_line in page  # communes offered with their full address
-    response = _post(client, "/portal/producer", _profile(
+    response = post_in_session(client, "/portal/producer", _profile(
         kind="enterprise", commune_id=str(commune.id), name="Renamed"))
     assert response.status_code == 302
     db.session.expire_all()
     assert producer.kind is ProducerKind.ENTERPRISE
     assert producer.registration_number == "2201234567" and producer.commune_id == commune.id
     assert producer.name == "HTX Bưởi A"  # the name is the office's to change
-    [entry] = _audit("producer.update")
+    [entry] = audit("producer.update")
     assert entry.actor_id == plain_member.id and entry.object_id == producer.id
     assert entry.details["kind"] == {"before": "cooperative", "after": "enterprise"}
     assert entry.details["commune"]["after"] == commune.address_line
     # saving again without a change writes no entry
-    assert _post(client, "/portal/producer", _profile(
+    assert post_in_session(client, "/portal/producer", _profile(
         kind="enterprise", commune_id=str(commune.id))).status_code == 302
-    assert len(_audit("producer.update")) == 1
+    assert len(audit("producer.update")) == 1
 
 
 def test_the_recorded_commune_stays_selectable_after_a_merger(client, auth, producer,
@@ -221,7 +186,8 @@ def test_the_recorded_commune_stays_selectable_after_a_merger(client, auth, prod
     page = client.get("/portal/producer").get_data(as_text=True)
     assert f'<option selected value="{old.id}">' in page
     assert "(đã sáp nhập)" in page
-    assert _post(client, "/portal/producer", _profile(commune_id=str(old.id))).status_code == 302
+    answer = post_in_session(client, "/portal/producer", _profile(commune_id=str(old.id)))
+    assert answer.status_code == 302
     db.session.expire_all()
     assert producer.commune_id == old.id
 
@@ -232,7 +198,8 @@ def test_a_registration_number_taken_by_another_producer_is_a_clear_message(
     db.session.commit()
     auth.login("member.a")
     before = snapshot()
-    response = _post(client, "/portal/producer", _profile(registration_number="1800999888"))
+    response = post_in_session(client, "/portal/producer",
+                               _profile(registration_number="1800999888"))
     assert response.status_code == 409
     html = response.get_data(as_text=True)
     assert "Mã số “1800999888” đã được đăng ký cho chủ thể “HTX Cam B”" in html
@@ -249,7 +216,8 @@ def test_a_number_taken_at_the_same_moment_is_a_message_not_a_500(
     monkeypatch.setattr(producer_ops, "_check_registration_number", lambda *args: None)
     auth.login("member.a")
     before = snapshot()
-    response = _post(client, "/portal/producer", _profile(registration_number="1800999888"))
+    response = post_in_session(client, "/portal/producer",
+                               _profile(registration_number="1800999888"))
     assert response.status_code == 409
     assert "vừa được dùng cho chủ thể khác" in response.get_data(as_text=True)
     assert snapshot() == before
@@ -262,7 +230,7 @@ def test_a_commune_that_is_not_offered_is_a_form_error(client, auth, producer, p
     auth.login("member.a")
     before = snapshot()
     for bad in (str(district.id), "999999", "x"):
-        response = _post(client, "/portal/producer", _profile(commune_id=bad))
+        response = post_in_session(client, "/portal/producer", _profile(commune_id=bad))
         assert response.status_code == 400
         assert "Chọn một xã, phường, thị trấn trong danh sách." in response.get_data(
             as_text=True)
@@ -273,13 +241,13 @@ def test_a_commune_that_is_not_offered_is_a_form_error(client, auth, producer, p
 
 def test_a_manager_adds_a_member_who_can_log_in(client, auth, producer, producer_user):
     auth.login("member.a")
-    response = _post(client, "/portal/producer/members", {
+    response = post_in_session(client, "/portal/producer/members", {
         "login": "thu.kho", "name": "Nguyễn Văn Kho", "password": NEW_PASSWORD})
     assert response.status_code == 302
     member = db.session.scalar(db.select(User).filter_by(login="thu.kho"))
     assert member.producer_id == producer.id and member.role is Role.PRODUCER
     assert not member.is_manager
-    [entry] = [e for e in _audit("user.create") if e.object_id == member.id]
+    [entry] = [e for e in audit("user.create") if e.object_id == member.id]
     assert entry.actor_id == producer_user.id
     auth.logout()
     auth.login("thu.kho", NEW_PASSWORD)
@@ -290,11 +258,11 @@ def test_adding_a_member_with_a_taken_login_or_short_password_changes_nothing(
         client, auth, producer, producer_user, other_producer_user):
     auth.login("member.a")
     before = snapshot()
-    taken = _post(client, "/portal/producer/members", {
+    taken = post_in_session(client, "/portal/producer/members", {
         "login": "member.b", "name": "Ai đó", "password": NEW_PASSWORD})
     assert taken.status_code == 400
     assert "Tên đăng nhập “member.b” đã có người dùng." in taken.get_data(as_text=True)
-    short = _post(client, "/portal/producer/members", {
+    short = post_in_session(client, "/portal/producer/members", {
         "login": "moi", "name": "Người mới", "password": "123"})
     assert short.status_code == 400
     html = short.get_data(as_text=True)
@@ -306,17 +274,17 @@ def test_adding_a_member_with_a_taken_login_or_short_password_changes_nothing(
 def test_a_manager_removes_another_member_who_is_kept_but_cannot_log_in(
         client, auth, producer, producer_user, plain_member):
     auth.login("member.a")
-    response = _post(client, f"/portal/producer/members/{plain_member.id}/deactivate")
+    response = post_in_session(client, f"/portal/producer/members/{plain_member.id}/deactivate")
     assert response.status_code == 302
     db.session.expire_all()
     member = db.session.get(User, plain_member.id)
     assert member is not None and member.active is False
-    [entry] = _audit("user.deactivate")
+    [entry] = audit("user.deactivate")
     assert entry.actor_id == producer_user.id and entry.object_id == member.id
     page = client.get("/portal/producer/members").get_data(as_text=True)
     assert "Đã gỡ" in page
     # removing again is refused
-    again = _post(client, f"/portal/producer/members/{plain_member.id}/deactivate")
+    again = post_in_session(client, f"/portal/producer/members/{plain_member.id}/deactivate")
     assert again.status_code == 409
     auth.logout()
     assert auth.login("member.a2").status_code == 400  # the account is switched off
@@ -325,7 +293,7 @@ def test_a_manager_removes_another_member_who_is_kept_but_cannot_log_in(
 def test_a_manager_cannot_remove_themself(client, auth, producer, producer_user, plain_member):
     auth.login("member.a")
     before = snapshot()
-    response = _post(client, f"/portal/producer/members/{producer_user.id}/deactivate")
+    response = post_in_session(client, f"/portal/producer/members/{producer_user.id}/deactivate")
     assert response.status_code == 403
     assert "Bạn không thể tự gỡ tài khoản của chính mình." in response.get_data(as_text=True)
     assert snapshot() == before
@@ -335,7 +303,7 @@ def test_the_office_cannot_remove_a_producers_only_manager(client, auth, admin_u
                                                            producer, producer_user):
     auth.login("admin")
     before = snapshot()
-    response = _post(client, f"/portal/producer/members/{producer_user.id}/deactivate")
+    response = post_in_session(client, f"/portal/producer/members/{producer_user.id}/deactivate")
     assert response.status_code == 409
     assert "người quản lý duy nhất" in response.get_data(as_text=True)
     assert snapshot() == before
@@ -346,11 +314,11 @@ def test_the_office_manages_any_producers_members(client, auth, admin_user, prod
     auth.login("admin")
     assert "member.a2" in client.get(f"/portal/producers/{producer.id}/members").get_data(
         as_text=True)
-    assert _post(client, f"/portal/producers/{producer.id}/members", {
+    assert post_in_session(client, f"/portal/producers/{producer.id}/members", {
         "login": "ke.toan", "name": "Kế toán", "password": NEW_PASSWORD}).status_code == 302
     assert db.session.scalar(db.select(User).filter_by(login="ke.toan")).producer_id == \
         producer.id
-    assert _post(client, f"/portal/producer/members/{plain_member.id}/deactivate"
+    assert post_in_session(client, f"/portal/producer/members/{plain_member.id}/deactivate"
                  ).status_code == 302
 
 
@@ -363,9 +331,9 @@ def test_a_member_who_is_not_the_manager_cannot_add_or_remove_members(
     assert "member.a" in html and "Gỡ khỏi chủ thể" not in html
     assert 'name="password"' not in html
     before = snapshot()
-    assert _post(client, "/portal/producer/members", {
+    assert post_in_session(client, "/portal/producer/members", {
         "login": "khach", "name": "Khách", "password": NEW_PASSWORD}).status_code == 403
-    assert _post(client, f"/portal/producer/members/{producer_user.id}/deactivate"
+    assert post_in_session(client, f"/portal/producer/members/{producer_user.id}/deactivate"
                  ).status_code == 403
     assert snapshot() == before
 
@@ -373,9 +341,9 @@ def test_a_member_who_is_not_the_manager_cannot_add_or_remove_members(
 def test_a_non_producer_account_is_not_a_member_to_remove(client, auth, admin_user,
                                                            reviewer_user, producer_user):
     auth.login("admin")
-    assert _post(client, f"/portal/producer/members/{reviewer_user.id}/deactivate"
+    assert post_in_session(client, f"/portal/producer/members/{reviewer_user.id}/deactivate"
                  ).status_code == 404
-    assert _post(client, "/portal/producer/members/999999/deactivate").status_code == 404
+    assert post_in_session(client, "/portal/producer/members/999999/deactivate").status_code == 404
 
 
 # ------------------------------------------------------------------------- refusals
@@ -407,7 +375,7 @@ def test_another_producers_member_is_refused_and_nothing_changes(
     auth.login(login)
     method, url, data = _routes(producer, plain_member)[index]
     before = snapshot()
-    response = client.get(url) if method == "GET" else _post(client, url, data)
+    response = client.get(url) if method == "GET" else post_in_session(client, url, data)
     assert response.status_code in (403, 404)
     assert snapshot() == before
 
@@ -424,7 +392,7 @@ def test_reviewers_and_anonymous_visitors_are_refused(client, auth, producer, pr
          {"login": "intruder", "name": "Intruder", "password": NEW_PASSWORD})]
     before = snapshot()
     for method, url, data in routes:
-        response = client.get(url) if method == "GET" else _post(client, url, data)
+        response = client.get(url) if method == "GET" else post_in_session(client, url, data)
         if who:
             assert response.status_code == 403, url
         else:
@@ -440,13 +408,13 @@ def test_own_producer_routes_act_on_the_callers_producer_only(
     assert "HTX Cam B" in page and "HTX Bưởi A" not in page
     assert "member.a" not in client.get("/portal/producer/members").get_data(as_text=True)
     # a producer id smuggled into the form is ignored: the profile is the caller's own
-    assert _post(client, "/portal/producer", _profile(
+    assert post_in_session(client, "/portal/producer", _profile(
         registration_number="3300111222", producer_id=str(producer.id),
         id=str(producer.id))).status_code == 302
     db.session.expire_all()
     assert other_producer.registration_number == "3300111222"
     assert producer.registration_number is None
-    assert _post(client, "/portal/producer/members", {
+    assert post_in_session(client, "/portal/producer/members", {
         "login": "ban.hang", "name": "Bán hàng", "password": NEW_PASSWORD,
         "producer_id": str(producer.id)}).status_code == 302
     assert db.session.scalar(db.select(User).filter_by(login="ban.hang")).producer_id == \

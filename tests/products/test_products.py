@@ -20,6 +20,7 @@ from registry.products.photos import prepare_photo
 
 from .. import factories
 from ..conftest import csrf_token
+from ..helpers import page_token
 
 GTIN = "8939999000055"  # valid GTIN-13 (demo prefix)
 GTIN14 = "0" + GTIN
@@ -72,10 +73,6 @@ def _fake_jpeg(size: int) -> bytes:
 
 # --- request helpers -------------------------------------------------------------------
 
-def _token(client, url="/portal/products") -> str:
-    return csrf_token(client.get(url).get_data(as_text=True))
-
-
 def _fields(**overrides) -> dict:
     data = {"name_vi": "Bưởi Năm Roi Kế Thành", "name_en": "Kế Thành Năm Roi pomelo",
             "group_code": "1", "subgroup": "Rau, củ, quả, hạt tươi",
@@ -86,7 +83,7 @@ def _fields(**overrides) -> dict:
 
 
 def _create(client, files=None, **overrides):
-    data = {"csrf_token": _token(client, "/portal/products/new"), **_fields(**overrides)}
+    data = {"csrf_token": page_token(client, "/portal/products/new"), **_fields(**overrides)}
     if files:
         data["photos"] = files
     return client.post("/portal/products/new", data=data, content_type="multipart/form-data")
@@ -94,19 +91,19 @@ def _create(client, files=None, **overrides):
 
 def _edit(client, product_id, **overrides):
     url = f"/portal/products/{product_id}/edit"
-    data = {"csrf_token": _token(client, url), **_fields(**overrides)}
+    data = {"csrf_token": page_token(client, url), **_fields(**overrides)}
     return client.post(url, data=data)
 
 
 def _upload(client, product_id, files, alt="Quả bưởi bổ đôi"):
-    data = {"csrf_token": _token(client, f"/portal/products/{product_id}/edit"),
+    data = {"csrf_token": page_token(client, f"/portal/products/{product_id}/edit"),
             "photos": files, "alt_vi": alt}
     return client.post(f"/portal/products/{product_id}/photos", data=data,
                        content_type="multipart/form-data")
 
 
 def _button(client, url):
-    return client.post(url, data={"csrf_token": _token(client)})
+    return client.post(url, data={"csrf_token": page_token(client, "/portal/products")})
 
 
 def _count(model) -> int:

@@ -15,7 +15,7 @@ from registry.ratings import decisions, scoring
 from registry.ratings import operations as ops
 
 from .. import factories
-from ..conftest import csrf_token
+from ..helpers import post_form
 
 NAME = "Xoài cát chu An Lạc Tây"
 
@@ -69,11 +69,6 @@ def submitted(member):
     return app
 
 
-def _post(client, url, page, **data):
-    token = csrf_token(client.get(page).get_data(as_text=True))
-    return client.post(url, data={"csrf_token": token, **data})
-
-
 def _audit(action: str) -> list[AuditEntry]:
     return list(db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == action)))
 
@@ -119,7 +114,7 @@ def test_the_commune_proposes_it_to_the_province_council_of_today(client, auth, 
                                                                   places):
     auth.login("xa.anlactay")
     page = f"/office/applications/{submitted.id}"
-    response = _post(client, f"/office/applications/{submitted.id}/propose", page)
+    response = post_form(client, f"/office/applications/{submitted.id}/propose", page)
     assert response.status_code == 302 and response.headers["Location"] == "/office/"
     queue = client.get("/office/").get_data(as_text=True)  # it left this officer's queue
     assert f"Đã đề xuất {NAME} lên hội đồng cấp tỉnh." in queue
@@ -141,7 +136,7 @@ def test_another_commune_cannot_propose_or_return_it(client, auth, submitted, of
     auth.login("xa.kethanh")
     page = "/office/"
     for action, data in (("propose", {}), ("return", {"reason": "Thiếu hồ sơ"})):
-        response = _post(client, f"/office/applications/{submitted.id}/{action}", page, **data)
+        response = post_form(client, f"/office/applications/{submitted.id}/{action}", page, **data)
         assert response.status_code == 403
     app = _fresh(submitted.id)
     assert app.awaiting_proposal and app.council_unit.name == "An Lạc Tây"
@@ -166,12 +161,12 @@ def test_the_commune_returns_it_with_a_reason_and_the_producer_submits_again(
     auth.login("xa.anlactay")
     page = f"/office/applications/{submitted.id}"
     url = f"/office/applications/{submitted.id}/return"
-    blank = _post(client, url, page, reason="  ")
+    blank = post_form(client, url, page, reason="  ")
     assert blank.status_code == 400
     assert "Phải ghi rõ cần bổ sung, sửa gì trong hồ sơ." in blank.get_data(as_text=True)
     assert _fresh(submitted.id).awaiting_proposal
     reason = "Thiếu giấy chứng nhận VietGAP còn hiệu lực của vùng trồng."
-    returned = _post(client, url, page, reason=reason)
+    returned = post_form(client, url, page, reason=reason)
     assert returned.status_code == 302 and returned.headers["Location"] == "/office/"
     assert "để chủ thể bổ sung" in client.get("/office/").get_data(as_text=True)
     app = _fresh(submitted.id)
@@ -186,7 +181,7 @@ def test_the_commune_returns_it_with_a_reason_and_the_producer_submits_again(
     english = client.get(mine + "?lang=en").get_data(as_text=True)
     assert "The dossier was returned to be completed" in english
     client.get(mine + "?lang=vi")
-    assert _post(client, f"{mine}/submit", mine).status_code == 302
+    assert post_form(client, f"{mine}/submit", mine).status_code == 302
     app = _fresh(submitted.id)
     assert app.awaiting_proposal and app.returned_reason is None
     assert "Hồ sơ được trả lại" not in client.get(mine).get_data(as_text=True)
@@ -207,20 +202,21 @@ def test_a_returned_dossier_is_corrected_by_its_producer_then_submitted_again(
     assert '<option selected value="1">1. Rau, củ, quả, hạt tươi' in form
     data = {f"self_{c.code}": str(c.max_points * Decimal("0.6"))
             for c in submitted.criteria_set.criteria}
-    response = _post(client, url, url, requested_stars="3", product_set="1", **data)
+    response = post_form(client, url, url, requested_stars="3", product_set="1", **data)
     assert response.status_code == 302
     app = _fresh(submitted.id)
     assert app.self_points == Decimal("60.00") and app.state is ApplicationState.DRAFT
     [entry] = _audit("application.update")
     assert entry.details["before"]["self_points"] == "65.00"
     mine = f"/portal/applications/{submitted.id}"
-    submitted_page = _post(client, f"{mine}/submit", mine)
+    submitted_page = post_form(client, f"{mine}/submit", mine)
     assert submitted_page.status_code == 302
     assert ("Đã nộp hồ sơ; cấp xã sẽ kiểm tra và đề xuất lên hội đồng."
             in client.get(mine).get_data(as_text=True))
     assert _fresh(submitted.id).awaiting_proposal
     # a submitted dossier cannot be edited; another producer's member cannot open it
-    assert _post(client, url, mine, requested_stars="3", product_set="1", **data).status_code == 409
+    answer = post_form(client, url, mine, requested_stars="3", product_set="1", **data)
+    assert answer.status_code == 409
     auth.logout()
     auth.login("member.b")
     assert client.get(url).status_code == 403

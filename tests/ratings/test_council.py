@@ -15,7 +15,7 @@ from registry.ratings import operations as ops
 from registry.ratings import scoring
 
 from .. import factories
-from ..conftest import csrf_token
+from ..helpers import post_form
 
 
 @pytest.fixture
@@ -43,13 +43,8 @@ def _lines(app, fraction):
             for c in app.criteria_set.criteria}
 
 
-def _post(client, url, page, **data):
-    token = csrf_token(client.get(page).get_data(as_text=True))
-    return client.post(url, data={"csrf_token": token, **data})
-
-
 def _approve(client, app_id):
-    return _post(client, f"/office/applications/{app_id}/approve",
+    return post_form(client, f"/office/applications/{app_id}/approve",
                  f"/office/applications/{app_id}", stars="4", decision_number="77/QĐ-UBND",
                  decided_on=today_vn().isoformat(), issuing_body="UBND thành phố Cần Thơ")
 

@@ -10,14 +10,9 @@ from registry.models import RatingApplication, RatingDecision
 from registry.ocop.rules import today_vn
 
 from .. import factories
-from ..conftest import csrf_token
+from ..helpers import post_form
 
 SET_LINE = "1. Rau, củ, quả, hạt tươi"
-
-
-def _post(client, url, page, **data):
-    token = csrf_token(client.get(page).get_data(as_text=True))
-    return client.post(url, data={"csrf_token": token, **data})
 
 
 def test_a_dossier_of_today_is_scored_and_decided_in_its_product_set(
@@ -37,9 +32,9 @@ def test_a_dossier_of_today_is_scored_and_decided_in_its_product_set(
 
     cs = current_criteria_set()
     data = {f"self_{c.code}": str(c.max_points * Decimal("0.8")) for c in cs.criteria}
-    missing = _post(client, url, url, requested_stars="4", **data)
+    missing = post_form(client, url, url, requested_stars="4", **data)
     assert missing.status_code == 400 and "Chọn bộ sản phẩm." in missing.get_data(as_text=True)
-    response = _post(client, url, url, requested_stars="4", product_set="1",
+    response = post_form(client, url, url, requested_stars="4", product_set="1",
                      note_A1="Vùng trồng 20 ha", **data)
     assert response.status_code == 302
     app = db.session.scalar(db.select(RatingApplication))
@@ -56,7 +51,7 @@ def test_a_dossier_of_today_is_scored_and_decided_in_its_product_set(
     assert SET_LINE in dossier and "Thực phẩm · Thực phẩm tươi sống" in dossier
     assert "Quyết định 26/2026/QĐ-TTg ngày 22/5/2026" in dossier
     factories.score_by_council(app, "0.8", first=reviewer_user)
-    decided = _post(client, f"/office/applications/{app.id}/approve",
+    decided = post_form(client, f"/office/applications/{app.id}/approve",
                     f"/office/applications/{app.id}", stars="4", decision_number="26/QĐ-UBND",
                     decided_on=today_vn().isoformat(), issuing_body="UBND thành phố Cần Thơ")
     assert decided.status_code == 302

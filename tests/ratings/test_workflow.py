@@ -16,6 +16,7 @@ from registry.ratings import operations as ops
 
 from .. import factories
 from ..conftest import csrf_token
+from ..helpers import post_form
 
 
 def _full_marks(app: RatingApplication, fraction: Decimal) -> dict:
@@ -49,11 +50,6 @@ def _score(app, reviewer, fraction):
     factories.score_by_council(app, fraction, first=reviewer)
 
 
-def _post(client, url, form_url, **data):
-    token = csrf_token(client.get(form_url).get_data(as_text=True))
-    return client.post(url, data={"csrf_token": token, **data})
-
-
 def test_a_proposed_application_waits_in_the_province_queue(client, auth, submitted,
                                                             reviewer_user):
     assert submitted.state is ApplicationState.SUBMITTED
@@ -75,7 +71,7 @@ def test_a_reviewer_scores_through_the_form_and_the_sheet_shows_the_average(
         data[f"points_{c.id}"] = str(c.max_points * Decimal("0.7"))  # 70 points
         if c.mandatory_from_stars:
             data[f"met_{c.id}"] = "y"
-    response = _post(client, url, url, **data)
+    response = post_form(client, url, url, **data)
     assert response.status_code == 302
     page = client.get(f"/office/applications/{submitted.id}").get_data(as_text=True)
     assert "Điểm trung bình: 75" in page and "Đã nộp 2/3 phiếu chấm độc lập." in page
@@ -98,7 +94,7 @@ def test_a_score_above_the_criterion_maximum_is_refused_and_nothing_is_saved(
     auth.login("reviewer")
     url = f"/office/applications/{submitted.id}/score"
     data = {f"points_{c.id}": "99" for c in submitted.criteria_set.criteria}
-    response = _post(client, url, url, **data)
+    response = post_form(client, url, url, **data)
     assert response.status_code == 400
     assert "Điểm phải từ 0 đến" in response.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count()).select_from(
@@ -109,7 +105,7 @@ def _approve(client, app_id, **data):
     form = {"stars": "4", "decision_number": "999/QĐ-UBND",
             "decided_on": today_vn().isoformat(), "issuing_body": "UBND tỉnh Sóc Trăng"}
     form.update(data)
-    return _post(client, f"/office/applications/{app_id}/approve",
+    return post_form(client, f"/office/applications/{app_id}/approve",
                  f"/office/applications/{app_id}", **form)
 
 
@@ -167,11 +163,11 @@ def test_rejection_needs_a_reason(client, auth, submitted, reviewer_user):
     _score(submitted, reviewer_user, "0.4")
     auth.login("reviewer")
     url = f"/office/applications/{submitted.id}/reject"
-    response = _post(client, url, f"/office/applications/{submitted.id}", reason="")
+    response = post_form(client, url, f"/office/applications/{submitted.id}", reason="")
     assert response.status_code == 303
     db.session.expire_all()
     assert db.session.get(RatingApplication, submitted.id).state is ApplicationState.SCORED
-    _post(client, url, f"/office/applications/{submitted.id}", reason="Chỉ đạt 40 điểm")
+    post_form(client, url, f"/office/applications/{submitted.id}", reason="Chỉ đạt 40 điểm")
     db.session.expire_all()
     app = db.session.get(RatingApplication, submitted.id)
     assert app.state is ApplicationState.REJECTED and app.rejection_reason == "Chỉ đạt 40 điểm"
@@ -238,9 +234,9 @@ def test_revocation_from_the_web_is_audited_and_shown_publicly(client, auth, sub
     decision = factories.make_decision(submitted.product, today_vn() - timedelta(days=30))
     auth.login("reviewer")
     url = f"/office/decisions/{decision.id}"
-    assert _post(client, url, url, reason="", revoked_on=today_vn().isoformat()
+    assert post_form(client, url, url, reason="", revoked_on=today_vn().isoformat()
                  ).status_code == 400
-    response = _post(client, url, url, reason="Vi phạm an toàn thực phẩm",
+    response = post_form(client, url, url, reason="Vi phạm an toàn thực phẩm",
                      revoked_on=today_vn().isoformat())
     assert response.status_code == 302
     assert db.session.scalar(db.select(AuditEntry).filter_by(action="decision.revoke"))

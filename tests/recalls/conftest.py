@@ -7,7 +7,7 @@ from registry.extensions import db
 from registry.models import AuditEntry, BatchRecall, CacheState
 
 from .. import factories
-from ..conftest import csrf_token
+from ..helpers import post_in_session, session_token
 
 
 @pytest.fixture
@@ -21,17 +21,8 @@ def batch(product):
     return factories.make_batch(product, "NR2611")
 
 
-def token(client) -> str:
-    """A valid CSRF token of the client's session (from the logout form, else the login
-    form), so that a refused post is refused for its permission, not its token."""
-    html = client.get("/").get_data(as_text=True)
-    if 'name="csrf_token"' not in html:
-        html = client.get("/login").get_data(as_text=True)
-    return csrf_token(html)
-
-
-def post(client, url, data=None, **kw):
-    return client.post(url, data={"csrf_token": token(client), **(data or {})}, **kw)
+token = session_token
+post = post_in_session
 
 
 def recalls() -> list[BatchRecall]:

@@ -15,8 +15,8 @@ from registry.inputs import RegistryForm, bounded_int, clean_file_name
 from registry.models import Batch, Certification, Product
 
 from .. import factories
-from ..portal.test_certifications import PDF, _fields, _submit
-from ..portal.test_products import _token as _page_token
+from ..certifications.support import PDF, cert_fields, submit_cert
+from ..helpers import page_token
 
 
 def _all_form_classes():
@@ -67,7 +67,7 @@ def test_control_characters_typed_into_a_form_are_dropped_and_the_rest_saved(
     auth.login("member.a")
     url = f"/portal/products/{factories.make_product(producer).id}/edit"
     answer = client.post(url, data={
-        "csrf_token": _page_token(client, url), "name_vi": "Bưởi\x00 Năm\x1b Roi\x7f",
+        "csrf_token": page_token(client, url), "name_vi": "Bưởi\x00 Năm\x1b Roi\x7f",
         "group_code": "1", "subgroup": "Rau, củ, quả, hạt tươi",
         "description_vi": "Ngọt\x00.\r\nÍt hạt.\x9b"})
     assert answer.status_code == 302, answer.get_data(as_text=True)
@@ -94,7 +94,7 @@ def test_line_breaks_stay_in_text_areas_and_leave_single_line_fields(
     product = factories.make_product(producer)
     url = f"/portal/products/{product.id}/edit"
     answer = client.post(url, data={
-        "csrf_token": _page_token(client, url), "name_vi": "Bưởi\r\nNăm Roi", "group_code": "1",
+        "csrf_token": page_token(client, url), "name_vi": "Bưởi\r\nNăm Roi", "group_code": "1",
         "subgroup": "Rau, củ, quả, hạt tươi", "description_vi": "Dòng một.\r\nDòng hai."})
     assert answer.status_code == 302, answer.get_data(as_text=True)
     db.session.expire_all()
@@ -116,7 +116,7 @@ def test_a_quantity_the_column_cannot_hold_is_a_form_message(client, auth, produ
     auth.login("member.a")
     product = factories.make_product(producer)
     url = f"/portal/products/{product.id}/batches/new"
-    answer = client.post(url, data={"csrf_token": _page_token(client, url), "lot_code": "L9",
+    answer = client.post(url, data={"csrf_token": page_token(client, url), "lot_code": "L9",
                                     "quantity": quantity, "unit": "kg"})
     assert answer.status_code in (200, 400)
     page = answer.get_data(as_text=True)
@@ -129,7 +129,7 @@ def test_a_quantity_is_rounded_to_what_the_column_keeps(client, auth, producer,
     auth.login("member.a")
     product = factories.make_product(producer)
     url = f"/portal/products/{product.id}/batches/new"
-    answer = client.post(url, data={"csrf_token": _page_token(client, url), "lot_code": "L9",
+    answer = client.post(url, data={"csrf_token": page_token(client, url), "lot_code": "L9",
                                     "quantity": "999999998.9994", "unit": "kg"})
     assert answer.status_code == 302, answer.get_data(as_text=True)
     assert db.session.scalar(db.select(Batch.quantity)) == Decimal("999999998.999")
@@ -138,7 +138,7 @@ def test_a_quantity_is_rounded_to_what_the_column_keeps(client, auth, producer,
 @pytest.mark.parametrize("day", ["0001-01-01", "1899-12-31", "2201-01-01"])
 def test_a_date_out_of_range_is_a_form_message(client, auth, producer, producer_user, day):
     auth.login("member.a")
-    answer = _submit(client, "/portal/certifications/new", _fields(issued_on=day))
+    answer = submit_cert(client, "/portal/certifications/new", cert_fields(issued_on=day))
     assert answer.status_code in (200, 400)
     assert "Ngày phải trong khoảng năm 1900 đến năm 2200." in answer.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count()).select_from(Certification)) == 0
@@ -147,7 +147,7 @@ def test_a_date_out_of_range_is_a_form_message(client, auth, producer, producer_
 def test_an_upload_named_with_control_characters_is_stored_and_served_cleanly(
         client, auth, producer, producer_user):
     auth.login("member.a")
-    answer = _submit(client, "/portal/certifications/new", _fields(),
+    answer = submit_cert(client, "/portal/certifications/new", cert_fields(),
                      evidence=(PDF, "Giấy\x01 chứng\x00 nhận\x1b.pdf"))
     assert answer.status_code == 302
     stored = db.session.scalar(db.select(Certification)).evidence_file

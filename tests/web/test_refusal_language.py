@@ -17,6 +17,7 @@ from registry.ratings import operations as ops
 
 from .. import factories
 from ..conftest import csrf_token
+from ..helpers import post_form
 
 PASSWORD = factories.PASSWORD
 
@@ -31,11 +32,6 @@ def choose_english(client, how: str) -> None:
 
 def page_text(response) -> str:
     return html.unescape(response.get_data(as_text=True))
-
-
-def _post(client, url, form_url, **data):
-    token = csrf_token(client.get(form_url).get_data(as_text=True))
-    return client.post(url, data={"csrf_token": token, **data})
 
 
 # --------------------------------------------------------------------------- office
@@ -58,7 +54,7 @@ def _score(app: RatingApplication, reviewer, fraction: str) -> None:
 
 
 def _approve(client, app_id: int, stars: str):
-    return _post(client, f"/office/applications/{app_id}/approve",
+    return post_form(client, f"/office/applications/{app_id}/approve",
                  f"/office/applications/{app_id}", stars=stars,
                  decision_number="999/QĐ-UBND", decided_on=today_vn().isoformat(),
                  issuing_body="UBND tỉnh Sóc Trăng")
@@ -137,7 +133,7 @@ def product(producer):
 
 def _new_batch(client, product_id: int, lot_code: str):
     url = f"/portal/products/{product_id}/batches/new"
-    return _post(client, url, url, lot_code=lot_code, origin="Vườn bưởi ông Ba",
+    return post_form(client, url, url, lot_code=lot_code, origin="Vườn bưởi ông Ba",
                  quantity="10", unit="kg", origin_commune="0")
 
 
