@@ -128,6 +128,13 @@ def producer(app_ctx):
 
 
 @pytest.fixture
+def product(producer):
+    """The product most tests print, recall and report on: a pomelo with a GTIN."""
+    return factories.make_product(producer, name_vi="Bưởi Năm Roi Kế Thành",
+                                  gtin="8939999000055")
+
+
+@pytest.fixture
 def other_producer(app_ctx):
     return factories.make_producer(code="htx-b", name="HTX Cam B")
 

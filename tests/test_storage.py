@@ -8,7 +8,8 @@ from registry.extensions import db
 from registry.files import storage
 from registry.models import ProductPhoto, StoredFile
 
-from .portal.test_products import _button, _photo_of, product  # noqa: F401 (fixture)
+from .helpers import post_form
+from .products.support import photo_of
 
 
 def _files(app) -> set[Path]:
@@ -58,8 +59,8 @@ def test_a_deleted_row_takes_its_file_only_when_the_deletion_commits(app, produc
 
 def test_removing_a_photo_in_the_portal_removes_its_files(app, client, auth, product,
                                                           producer, producer_user):
-    _photo_of(product.id, producer.id)
-    _photo_of(product.id, producer.id)
+    photo_of(product.id, producer.id)
+    photo_of(product.id, producer.id)
     first, second = db.session.scalars(
         db.select(ProductPhoto).order_by(ProductPhoto.position)).all()
     gone = {storage.read_path(first.image), storage.read_path(first.thumb)}
@@ -67,17 +68,19 @@ def test_removing_a_photo_in_the_portal_removes_its_files(app, client, auth, pro
     assert _files(app) == gone | kept
     first_id = first.id
     auth.login("member.a")
-    response = _button(client, f"/portal/products/{product.id}/photos/{first_id}/delete")
+    response = post_form(client, f"/portal/products/{product.id}/photos/{first_id}/delete",
+                         "/portal/products")
     assert response.status_code == 302
     assert _files(app) == kept
 
 
 def test_deleting_a_product_removes_its_photo_files(app, client, auth, product, producer,
                                                     producer_user):
-    _photo_of(product.id, producer.id)
+    photo_of(product.id, producer.id)
     assert len(_files(app)) == 2  # the photo and its thumbnail
     auth.login("member.a")
-    assert _button(client, f"/portal/products/{product.id}/delete").status_code == 302
+    answer = post_form(client, f"/portal/products/{product.id}/delete", "/portal/products")
+    assert answer.status_code == 302
     assert _files(app) == set()
 
 

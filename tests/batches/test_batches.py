@@ -21,12 +21,6 @@ from ..helpers import post_form
 
 
 @pytest.fixture
-def product(producer):
-    return factories.make_product(producer, name_vi="Bưởi Năm Roi Kế Thành",
-                                  gtin="8939999000055")
-
-
-@pytest.fixture
 def batch(product):
     return factories.make_batch(product, "NR2611", harvest_date=date(2026, 11, 10))
 

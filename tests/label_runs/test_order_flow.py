@@ -36,12 +36,6 @@ def text_of(page: str) -> str:
 
 
 @pytest.fixture
-def product(producer):
-    return factories.make_product(producer, name_vi="Bưởi Năm Roi Kế Thành",
-                                  gtin="8939999000055")
-
-
-@pytest.fixture
 def batch(product):
     return factories.make_batch(product, "NR2611", expiry_date=today_vn() + timedelta(days=60))
 

@@ -16,11 +16,11 @@ from registry.label_runs.operations import order_label_run
 from registry.models import AuditEntry, Product, ProductPhoto, ProductStatus, StoredFile
 from registry.ocop.rules import today_vn
 from registry.products import operations as product_ops
-from registry.products.photos import prepare_photo
 
 from .. import factories
 from ..conftest import csrf_token
 from ..helpers import page_token
+from .support import photo_of, png
 
 GTIN = "8939999000055"  # valid GTIN-13 (demo prefix)
 GTIN14 = "0" + GTIN
@@ -47,12 +47,6 @@ def _jpeg(width=2400, height=1800, *, make="Canon", gps=True, orientation=None) 
         gps_ifd[4] = (105.0, 58.0, 12.0)
     out = io.BytesIO()
     image.save(out, "JPEG", exif=exif, quality=90)
-    return out.getvalue()
-
-
-def _png(width=40, height=30) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGBA", (width, height), (0, 128, 0, 128)).save(out, "PNG")
     return out.getvalue()
 
 
@@ -120,14 +114,6 @@ def _actions() -> list[str]:
 def _product(**where) -> Product | None:
     db.session.expire_all()
     return db.session.scalar(db.select(Product).filter_by(**where))
-
-
-def _photo_of(product_id: int, producer_id: int, data: bytes | None = None) -> None:
-    """Add a photo through the operation (for fixtures)."""
-    product = db.session.get(Product, product_id)
-    product_ops.add_photos(product, [product_ops.NewPhoto(prepare_photo(data or _png()),
-                                                          "anh.png")])
-    db.session.commit()
 
 
 # --- create and edit -------------------------------------------------------------------
@@ -333,7 +319,7 @@ def test_png_and_webp_become_jpeg_with_transparency_on_white(client, auth, produ
     webp = io.BytesIO()
     Image.new("RGB", (64, 48), "green").save(webp, "WEBP")
     auth.login("member.a")
-    response = _upload(client, product.id, [(io.BytesIO(_png()), "a.png"),
+    response = _upload(client, product.id, [(io.BytesIO(png()), "a.png"),
                                             (io.BytesIO(webp.getvalue()), "b.webp")])
     assert response.status_code == 302
     photos = db.session.scalars(db.select(ProductPhoto).order_by(ProductPhoto.position)).all()
@@ -411,7 +397,7 @@ def test_a_png_declaring_a_huge_size_is_refused(client, auth, product, producer_
 
 def test_one_bad_file_refuses_the_whole_upload(client, auth, product, producer_user):
     auth.login("member.a")
-    response = _upload(client, product.id, [(io.BytesIO(_png()), "ok.png"),
+    response = _upload(client, product.id, [(io.BytesIO(png()), "ok.png"),
                                             (io.BytesIO(b"GIF89a...."), "b.gif")])
     assert response.status_code == 400
     _nothing_saved()
@@ -419,8 +405,8 @@ def test_one_bad_file_refuses_the_whole_upload(client, auth, product, producer_u
 
 def test_a_member_removes_a_photo_and_chooses_the_cover(client, auth, product, producer,
                                                         producer_user):
-    _photo_of(product.id, producer.id)
-    _photo_of(product.id, producer.id)
+    photo_of(product.id, producer.id)
+    photo_of(product.id, producer.id)
     first, second = db.session.scalars(
         db.select(ProductPhoto).order_by(ProductPhoto.position)).all()
     first_id, second_id, first_key = first.id, second.id, first.image.key
@@ -441,7 +427,7 @@ def test_a_member_removes_a_photo_and_chooses_the_cover(client, auth, product, p
 def test_a_photo_of_another_product_is_not_found(client, auth, producer, product,
                                                  producer_user):
     other = factories.make_product(producer, name_vi="Cam")
-    _photo_of(other.id, producer.id)
+    photo_of(other.id, producer.id)
     photo_id = db.session.scalar(db.select(ProductPhoto.id))
     auth.login("member.a")
     response = _button(client, f"/portal/products/{product.id}/photos/{photo_id}/delete")
@@ -453,7 +439,7 @@ def test_a_photo_of_another_product_is_not_found(client, auth, producer, product
 
 def test_a_product_with_nothing_attached_can_be_deleted_with_its_photos(
         client, auth, product, producer, producer_user):
-    _photo_of(product.id, producer.id)
+    photo_of(product.id, producer.id)
     auth.login("member.a")
     edit = client.get(f"/portal/products/{product.id}/edit").get_data(as_text=True)
     assert "Xoá vĩnh viễn" in edit and "Lưu trữ" in edit
@@ -542,8 +528,8 @@ def records(producer):
     active = factories.make_product(producer, name_vi="Bưởi của HTX A", gtin=GTIN)
     archived = factories.make_product(producer, name_vi="Bưởi cũ của HTX A",
                                       status=ProductStatus.ARCHIVED)
-    _photo_of(active.id, producer.id)
-    _photo_of(active.id, producer.id)
+    photo_of(active.id, producer.id)
+    photo_of(active.id, producer.id)
     photos = db.session.scalars(db.select(ProductPhoto.id).order_by(ProductPhoto.id)).all()
     return {"product": active.id, "archived": archived.id, "photo": photos[1]}
 
@@ -578,7 +564,7 @@ def _attempt(client, method, url):
     token = csrf_token((page if page.status_code == 200 else client.get("/"))
                        .get_data(as_text=True))
     data = {"csrf_token": token, **_fields(name_vi="Bị sửa trộm"), "alt_vi": "x",
-            "photos": [(io.BytesIO(_png()), "x.png")]}
+            "photos": [(io.BytesIO(png()), "x.png")]}
     return client.post(url, data=data, content_type="multipart/form-data")
 
 

@@ -3,22 +3,13 @@ from __future__ import annotations
 
 import io
 
-import pytest
-
 from registry.extensions import db
 from registry.models import ApplicationState, RatingApplication, StoredFile
 from registry.ratings.operations import current_criteria_set
 
-from .. import factories
 from ..conftest import csrf_token
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture
-def product(producer):
-    return factories.make_product(producer, name_vi="Bưởi Năm Roi Kế Thành",
-                                  gtin="8939999000055")
 
 
 def _form(client, product_id, files=None, **overrides):

@@ -11,12 +11,6 @@ from ..helpers import post_in_session, session_token
 
 
 @pytest.fixture
-def product(producer):
-    return factories.make_product(producer, name_vi="Bưởi Năm Roi Kế Thành",
-                                  gtin="8939999000055")
-
-
-@pytest.fixture
 def batch(product):
     return factories.make_batch(product, "NR2611")
 

@@ -19,12 +19,6 @@ GARBAGE = "https://lua-dao.example/khuyen-mai?ma=XYZ"
 
 
 @pytest.fixture
-def product(producer):
-    return factories.make_product(producer, name_vi="Bưởi Năm Roi Kế Thành",
-                                  gtin="8939999000055")
-
-
-@pytest.fixture
 def batch(product):
     return factories.make_batch(product, "NR2611", expiry_date=date(2026, 12, 20))
 

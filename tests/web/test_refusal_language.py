@@ -125,12 +125,6 @@ def test_5_stars_at_provincial_level_is_refused_in_vietnamese_by_default(
 # --------------------------------------------------------------------------- portal
 
 
-@pytest.fixture
-def product(producer):
-    return factories.make_product(producer, name_vi="Bưởi Năm Roi Kế Thành",
-                                  gtin="8939999000055")
-
-
 def _new_batch(client, product_id: int, lot_code: str):
     url = f"/portal/products/{product_id}/batches/new"
     return post_form(client, url, url, lot_code=lot_code, origin="Vườn bưởi ông Ba",
