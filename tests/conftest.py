@@ -55,6 +55,9 @@ def _truncate_all() -> None:
 def app(tmp_path, _pg_schema_ready):
     config = {
         "TESTING": True,
+        # werkzeug's scrypt costs 0.16 s a hash here, and the tests log in thousands of
+        # times; only a testing app honours this (tests/auth/test_auth.py checks that).
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "SECRET_KEY": "test-secret-key-of-the-registry-tests-0123456789",
         "DATABASE_URL": PG_URL or f"sqlite:///{tmp_path / 'test.sqlite3'}",
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),

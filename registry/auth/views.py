@@ -23,6 +23,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .. import web
 from ..extensions import db, limiter, login_manager
 from ..models import User
+from ..models.user import password_hash_method
 from ..reports.operations import client_hash
 from . import operations as ops
 from .forms import LoginForm
@@ -67,10 +68,14 @@ def _failed(response) -> bool:
     return response.status_code == 400
 
 
-@cache
 def _dummy_hash() -> str:
     """A hash to check unknown names against, so they take as long as known ones."""
-    return generate_password_hash("not-a-password-of-anyone")
+    return _dummy_hash_of(password_hash_method())
+
+
+@cache
+def _dummy_hash_of(method: str) -> str:
+    return generate_password_hash("not-a-password-of-anyone", method=method)
 
 
 def _check(user: User | None, password: str) -> bool:

@@ -36,6 +36,18 @@ ROLE_LABELS = {
 MIN_PASSWORD_LENGTH = 10
 
 
+def password_hash_method() -> str:
+    """How passwords are hashed: werkzeug's scrypt. Only a testing app may pick another
+    (``PASSWORD_HASH_METHOD``): the tests log in thousands of times and every scrypt hash
+    costs 0.16 s there. Outside testing the setting is ignored, so no configuration can
+    weaken the hashes of real accounts."""
+    from flask import current_app, has_app_context
+
+    if has_app_context() and current_app.config.get("TESTING"):
+        return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    return "scrypt"
+
+
 class User(UserMixin, CreatedMixin, DemoMixin, Base):
     __tablename__ = "users"
     __table_args__ = (
@@ -87,7 +99,7 @@ class User(UserMixin, CreatedMixin, DemoMixin, Base):
     def set_password(self, password: str) -> None:
         if len(password) < MIN_PASSWORD_LENGTH:
             raise ValueError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, method=password_hash_method())
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -68,3 +68,30 @@ def test_changing_the_password_ends_other_sessions(client, auth, producer_user):
 
     g.pop("_login_user", None)
     assert "Đăng xuất" not in client.get("/").get_data(as_text=True)
+
+
+def test_real_accounts_are_hashed_with_scrypt_whatever_the_configuration(tmp_path):
+    """The cheap hash of the tests is a testing switch only: an app that is not testing
+    hashes with scrypt even when told otherwise, and a testing app without the setting
+    does too."""
+    from registry import create_app
+
+    base = {"SECRET_KEY": "x" * 40, "LABEL_SIGNING_KEY": "y" * 40,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'h.sqlite3'}",
+            "UPLOAD_FOLDER": str(tmp_path / "u"), "LABEL_FILES_DIR": str(tmp_path / "l"),
+            "JOBS_URL": "immediate", "MAIL_BACKEND": "locmem"}
+    for config in ({**base, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1"},
+                   {**base, "TESTING": True}):
+        app = create_app(config)
+        with app.app_context():
+            user = User(login="hash.check", name="Hash", role="admin")
+            user.set_password("correct horse battery")
+            assert user.password_hash.startswith("scrypt:"), config
+            assert user.check_password("correct horse battery")
+            db.engine.dispose()
+
+
+def test_the_tests_hash_cheaply_and_still_check(app_ctx, producer_user):
+    assert producer_user.password_hash.startswith("pbkdf2:sha256:1000$")
+    assert producer_user.check_password("correct horse battery")
+    assert not producer_user.check_password("correct horse batterY")
