@@ -81,7 +81,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                  products, certifications, producers, batches, insights):
         app.register_blueprint(area.bp)
 
-    from . import cli, jobs, notifications, recalls, reports
+    from . import api, cli, jobs, notifications, recalls, reports
+
+    api.init_app(app)
 
     jobs.init_app(app)
     notifications.init_app(app)

@@ -83,8 +83,26 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or best == "application/json"
 
 
-def render_error(status: int, detail: str | None = None):
+def problem(status: int, title: str, detail: str | None = None, *,
+            errors: dict | None = None, instance: str | None = None):
+    """An RFC 9457 problem details answer (``application/problem+json``)."""
+    body: dict = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.mimetype = "application/problem+json"
+    response.status_code = status
+    return response
+
+
+def render_error(status: int, detail: str | None = None, errors: dict | None = None):
     message = MESSAGES.get(status, MESSAGES[500])()
+    if request.path.startswith("/api/"):
+        return problem(status, message, detail, errors=errors, instance=request.path)
     if wants_json():
         return jsonify(error=message, detail=detail, status=status), status
     return render_template("errors/error.html", status=status, message=message,
@@ -109,7 +127,14 @@ def init_app(app: Flask) -> None:
         detail = error.description if error.code in (400, 413) else None
         if detail == type(error).description:
             detail = None  # werkzeug's generic English text adds nothing
-        return render_error(error.code, detail)
+        # webargs (the API's query strings) says per parameter what is wrong.
+        messages = (getattr(error, "data", None) or {}).get("messages")
+        if messages:
+            detail = _("Một số tham số không hợp lệ.")
+        response = make_response(render_error(error.code, detail, errors=messages))
+        if getattr(error, "valid_methods", None):  # a 405 says which methods there are
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
 
     def database_unavailable(error: Exception):
         """The database is locked past the busy timeout, restarting, or unreachable:

@@ -85,13 +85,16 @@ class IdConverter(IntegerConverter):
 
 def check_request() -> None:
     """The request hook: no record has a key with control characters (404); the query
-    and the form lose theirs."""
+    and the form lose theirs (the API's query refuses them with a 400)."""
     for value in (request.view_args or {}).values():
         if isinstance(value, str) and CONTROL_OR_BREAK.search(value):
             abort(404)  # no record has such a key
     if request.query_string:
         pairs = list(request.args.items(multi=True))
         if any(CONTROL_OR_BREAK.search(n) or CONTROL_OR_BREAK.search(v) for n, v in pairs):
+            if request.path.startswith("/api/"):
+                # A program sent it: tell it (a page's visitor gets the page instead).
+                abort(400, _("Tham số chứa ký tự điều khiển."))
             request.args = request.parameter_storage_class(
                 [(CONTROL_OR_BREAK.sub("", n), CONTROL_OR_BREAK.sub("", v)) for n, v in pairs])
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (

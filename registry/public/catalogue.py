@@ -106,12 +106,16 @@ def _int_arg(name: str) -> int | None:
     return request.args.get(name, type=int)
 
 
-def read_filters(commune_ids: set[int]) -> Filters:
-    raw = request.args.get("q") or ""
-    # Control characters (NUL breaks PostgreSQL) become spaces; spaces are collapsed.
+def search_query(raw: str) -> tuple[str, list[str]]:
+    """The query as shown back (control characters, which break PostgreSQL, made
+    spaces; spaces collapsed; cut at ``MAX_QUERY_CHARS``) and its search words."""
     raw = "".join(" " if unicodedata.category(ch).startswith("C") else ch for ch in raw)
     q = " ".join(raw.split())[:MAX_QUERY_CHARS]
-    words = list(dict.fromkeys(search_key(q).split()))[:MAX_QUERY_WORDS]
+    return q, list(dict.fromkeys(search_key(q).split()))[:MAX_QUERY_WORDS]
+
+
+def read_filters(commune_ids: set[int]) -> Filters:
+    q, words = search_query(request.args.get("q") or "")
     stars = _int_arg("stars")
     group = _int_arg("group")
     commune = _int_arg("commune")

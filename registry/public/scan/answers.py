@@ -10,6 +10,7 @@ from urllib.parse import quote
 from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 
+from ...errors import problem
 from ...labels.links import LabelAddressError, LabelKey, parse_label_path
 from .addresses import key_path, with_query
 from .rules import (
@@ -78,16 +79,6 @@ def parse_expiry(text: str | None) -> date | None:
 def cors(response):
     for name, value in CORS:
         response.headers[name] = value
-    return response
-
-
-def problem(status: int, title: str, detail: str | None = None):
-    body = {"type": "about:blank", "title": title, "status": status}
-    if detail:
-        body["detail"] = detail
-    response = jsonify(body)
-    response.mimetype = "application/problem+json"
-    response.status_code = status
     return response
 
 

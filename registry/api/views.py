@@ -1,0 +1,132 @@
+"""The public reads of the JSON API (``/api/v1/``): no sign-in, the pages' public scope.
+
+Each read answers with an ``ETag`` (flask-smorest's, a hash of the answer) and a 304 to
+an ``If-None-Match`` that still holds; answers may be cached but must be revalidated,
+since a decision or a recall can change them at any moment.
+"""
+from __future__ import annotations
+
+from flask import abort, current_app, jsonify
+from flask_smorest import Blueprint
+from webargs.flaskparser import FlaskParser
+
+from ..ocop.rules import today_vn
+from ..public.epcis import epcis_document
+from . import present, queries
+from . import schemas as s
+from .limits import limited
+
+
+class Parser(FlaskParser):
+    DEFAULT_VALIDATION_STATUS = 400  # a wrong value is a bad request, as on every form
+
+
+class ApiBlueprint(Blueprint):
+    ARGUMENTS_PARSER = Parser()
+
+
+bp = ApiBlueprint("api", __name__, url_prefix="/api/v1",
+               description="Public reads: products, producers, decisions, batches, recalls")
+
+
+def _base() -> str:
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+
+
+def _listing(found: tuple[list, int], page: int, per_page: int, each) -> dict:
+    items, total = found
+    return present.page([each(item) for item in items], page, per_page, total)
+
+
+@bp.get("/products")
+@limited
+@bp.etag
+@bp.arguments(s.ProductQuery, location="query", as_kwargs=True)
+@bp.response(200, s.page_of(s.ProductSummary))
+def products(**args):
+    """Listed products, filtered as the catalogue filters them, by name order."""
+    today, base = today_vn(), _base()
+    return _listing(queries.products(args, today), args["page"], args["per_page"],
+                    lambda p: present.product_summary(p, today, base))
+
+
+@bp.get("/products/<string:token>")
+@limited
+@bp.etag
+@bp.response(200, s.Product)
+def product(token: str):
+    """A product with its rating, every decision, certifications and newest batches."""
+    found = queries.product(token) or abort(404)
+    return present.product_detail(
+        found, today_vn(), _base(), certifications=queries.product_certifications(found),
+        batches=queries.product_batches(found))
+
+
+@bp.get("/products/<string:token>/batches/<string:lot>")
+@limited
+@bp.etag
+@bp.response(200, s.Batch)
+def batch(token: str, lot: str):
+    """A batch with its trace events (corrected ones marked) and recalls."""
+    found = queries.batch(token, lot) or abort(404)
+    return present.batch_detail(found, today_vn(), _base())
+
+
+@bp.get("/products/<string:token>/batches/<string:lot>/epcis")
+@limited
+@bp.response(200, description="The batch's events as an EPCIS 2.0 JSON-LD document",
+             content_type="application/ld+json")
+def batch_epcis(token: str, lot: str):
+    """The same document as the resolver's ``linkType=gs1:epcis``."""
+    found = queries.batch(token, lot) or abort(404)
+    response = jsonify(epcis_document(found, present.batch_address(_base(), found), _base()))
+    response.mimetype = "application/ld+json"
+    return response
+
+
+@bp.get("/producers")
+@limited
+@bp.etag
+@bp.arguments(s.Paging, location="query", as_kwargs=True)
+@bp.response(200, s.page_of(s.ProducerRef))
+def producers(page: int, per_page: int):
+    """Producers with at least one listed product."""
+    base = _base()
+    return _listing(queries.producers(page, per_page), page, per_page,
+                    lambda p: present.producer_ref(p, base))
+
+
+@bp.get("/producers/<string:code>")
+@limited
+@bp.etag
+@bp.response(200, s.Producer)
+def producer(code: str):
+    """A producer with its listed products and its certifications."""
+    found = queries.producer(code) or abort(404)
+    return present.producer_detail(
+        found, today_vn(), _base(), products=queries.producer_products(found),
+        certifications=queries.producer_certifications(found))
+
+
+@bp.get("/decisions")
+@limited
+@bp.etag
+@bp.arguments(s.DecisionQuery, location="query", as_kwargs=True)
+@bp.response(200, s.page_of(s.Decision))
+def decisions(status: str, page: int, per_page: int):
+    """Rating decisions of listed products, newest first: in force, past, or all."""
+    today = today_vn()
+    return _listing(queries.decisions(status, page, per_page, today), page, per_page,
+                    lambda d: present.decision(d, today, with_product=True))
+
+
+@bp.get("/recalls")
+@limited
+@bp.etag
+@bp.arguments(s.RecallQuery, location="query", as_kwargs=True)
+@bp.response(200, s.page_of(s.Recall))
+def recalls(active: bool, page: int, per_page: int):
+    """Batch recalls, newest first: those in force, or all with the lifted ones."""
+    base = _base()
+    return _listing(queries.recalls(active, page, per_page), page, per_page,
+                    lambda r: present.recall(r, base))
