@@ -63,6 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import auth, main, templating
     from .admin import views as admin
+    from .api_tokens import views as api_tokens
     from .batches import views as batches
     from .certifications import views as certifications
     from .files import views as files
@@ -78,7 +79,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     app.register_blueprint(public_bp)
     for area in (auth, main, label_runs, files, ratings, admin, portal, application_views,
-                 products, certifications, producers, batches, insights):
+                 products, certifications, producers, batches, insights, api_tokens):
         app.register_blueprint(area.bp)
 
     from . import api, cli, jobs, notifications, recalls, reports

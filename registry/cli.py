@@ -22,6 +22,9 @@ def init_app(app: Flask) -> None:
     from .label_runs.cli import labels_cli
 
     app.cli.add_command(labels_cli)
+    from .api_tokens.cli import api_token_cli
+
+    app.cli.add_command(api_token_cli)
     app.cli.add_command(ratings_cli)
 
 

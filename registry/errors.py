@@ -132,6 +132,8 @@ def init_app(app: Flask) -> None:
         if messages:
             detail = _("Một số tham số không hợp lệ.")
         response = make_response(render_error(error.code, detail, errors=messages))
+        if error.code == 401 and request.path.startswith("/api/"):  # a token is asked for
+            response.headers["WWW-Authenticate"] = 'Bearer realm="ocop-registry"'
         if getattr(error, "valid_methods", None):  # a 405 says which methods there are
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
@@ -164,6 +166,19 @@ def init_app(app: Flask) -> None:
         if outage.since is not None and response.status_code != 503 and g.get(
                 "database_used"):
             outage.used()
+        return response
+
+    @app.after_request
+    def _retry_after_only_when_meant(response):
+        """Flask-Limiter writes ``Retry-After`` on every answer of a limited view (the
+        time its window resets), where it means nothing. Only a 429, a 503 or an answer
+        that asks to be repeated (``registry.retry_after`` in the environ) keeps one.
+        Registered before the limiter's own hook, so it runs after it."""
+        wanted = request.environ.get("registry.retry_after")
+        if wanted:
+            response.headers["Retry-After"] = str(wanted)
+        elif response.status_code not in (429, 503):
+            response.headers.pop("Retry-After", None)
         return response
 
     @app.errorhandler(InternalServerError)

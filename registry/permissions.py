@@ -56,6 +56,8 @@ class Perm(enum.Enum):
     #: Buyers' reports of suspected fakes: the named product's producer and the office.
     REPORT_VIEW = "report.view"
     REPORT_HANDLE = "report.handle"
+    #: Personal API tokens: a producer's member, and only their own tokens.
+    API_TOKENS = "api.tokens"
 
 
 def producer_id_of(obj: Any) -> int | None:
@@ -229,6 +231,7 @@ RULES: dict[Perm, Callable[[User, Any], bool]] = {
     Perm.REPORT_VIEW: lambda u, o: _office(u) or _member_of(u, o),
     Perm.REPORT_HANDLE: lambda u, o: _admin(u) or (_member_of(u, o)
                                                    and RULES[Perm.BATCH_EDIT](u, o)),
+    Perm.API_TOKENS: lambda u, o: _member_of(u, None) and (o is None or o.user_id == u.id),
 }
 
 

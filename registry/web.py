@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from flask import Flask, abort, flash, redirect
+from flask import Flask, abort, flash, make_response, redirect, request
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -127,5 +127,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationRefused)
     def refused(error: OperationRefused):
         db.session.rollback()
-        return render_error(error.status if error.status in (400, 403, 404, 409) else 400,
-                            error.message)
+        response = make_response(render_error(
+            error.status if error.status in (400, 403, 404, 409) else 400, error.message))
+        if getattr(error, "retry_after", None):  # a file being made: ask again soon
+            # written by errors' after-request hook (the environ is this request's alone)
+            request.environ["registry.retry_after"] = error.retry_after
+        return response

@@ -22,6 +22,7 @@ AREAS: dict[str, tuple[str, str]] = {
     "user": ("Tài khoản, vai trò và đăng nhập", "Accounts, roles and logins"),
     "report": ("Báo cáo nghi hàng giả", "Reports of suspected fakes"),
     "file": ("Mở tài liệu", "Documents opened"),
+    "api_token": ("Khoá API", "API tokens"),
 }
 
 #: object table -> (Vietnamese, English) noun
@@ -38,6 +39,7 @@ OBJECTS: dict[str, tuple[str, str]] = {
     "users": ("tài khoản", "account"),
     "fake_reports": ("báo cáo nghi hàng giả", "report of a suspected fake"),
     "stored_files": ("tài liệu", "document"),
+    "api_tokens": ("khoá API", "API token"),
 }
 
 

@@ -53,8 +53,9 @@ def init_app(app: Flask) -> None:
     })
     api = RegistryApi(app)  # one per app: it holds the app's OpenAPI document
     app.extensions["registry.api"] = api
-    from . import views
+    from . import auth, views, writes  # noqa: F401 - writes adds its routes to views.bp
 
+    api.spec.components.security_scheme("token", auth.SCHEME)
     api.register_blueprint(views.bp)
     csrf.exempt(views.bp)
 

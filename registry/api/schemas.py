@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from ..batches.operations import OFFERED_STEPS
+from ..label_runs.operations import ECC_LEVELS, MAX_RUN
+from ..labels.layouts import LAYOUTS
 from ..models import BatchStatus, CertificationStatus, ProducerKind
 from ..ocop.criteria import CouncilLevel
 from ..ocop.groups import GROUPS
@@ -19,6 +22,7 @@ from ..ocop.rules import DecisionStatus
 from ..public.catalogue import MAX_QUERY_CHARS, STAR_CHOICES
 from ..public.scan.rules import RatingState
 
+EVENT_STEPS = [s.value for s in OFFERED_STEPS]
 RATING_STATES = [s.value for s in RatingState]
 DECISION_STATES = [s.value for s in DecisionStatus]
 CERTIFICATION_STATES = [s.value for s in CertificationStatus]
@@ -232,3 +236,71 @@ def page_of(item_schema: type[Schema]) -> type[Schema]:
         "pages": fields.Integer(required=True),
         "total": fields.Integer(required=True),
     }, name=f"{item_schema.__name__}Page")
+
+
+# -- writes (a personal token with the write scope) -------------------------------------
+
+LOT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,19}$"
+
+
+def _line(limit: int, **kwargs):
+    return fields.String(validate=[validate.Length(max=limit), validate.Regexp(NO_CONTROLS)],
+                         **kwargs)
+
+
+class BatchIn(Schema):
+    lot = fields.String(required=True, validate=validate.Regexp(LOT_PATTERN), metadata={
+        "description": "1–20 letters, digits, '-', '.' or '_', starting with a letter or "
+                       "digit"})
+    harvest_date = fields.Date(allow_none=True)
+    production_date = fields.Date(allow_none=True)
+    packing_date = fields.Date(allow_none=True)
+    expiry_date = fields.Date(allow_none=True)
+    quantity = fields.String(allow_none=True, validate=validate.Regexp(
+        r"^\d{1,9}(\.\d{1,3})?$"), metadata={
+        "format": "decimal", "description": "how much the batch holds, in ``unit``, as a "
+                                            "decimal string (\"24\", \"12.5\")"})
+    unit = _line(20, allow_none=True)
+    origin = _line(200, allow_none=True)
+
+
+class EventIn(Schema):
+    biz_step = fields.String(required=True, validate=validate.OneOf(EVENT_STEPS))
+    time = fields.AwareDateTime(required=True, metadata={
+        "description": "when it happened, with the place's offset "
+                       "(2026-11-20T07:00:00+07:00)"})
+    location = _line(200, allow_none=True)
+    note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+class LabelRunIn(Schema):
+    count = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_RUN))
+    layout = fields.String(required=True, validate=validate.OneOf(list(LAYOUTS)))
+    ecc = fields.String(load_default="M", validate=validate.OneOf(ECC_LEVELS))
+    start_position = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100))
+    show_decision_end = fields.Boolean(load_default=True)
+    confirm_expired = fields.Boolean(load_default=False, metadata={
+        "description": "print for a batch past its expiry date (audited)"})
+    order_key = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9_-]{16,43}$"), metadata={
+        "description": "your key for this order: sent again, it answers the run it made "
+                       "and issues no new serial"})
+
+
+class LabelFile(Schema):
+    status = _text(validate=validate.OneOf(["queued", "running", "done", "failed"]))
+    done = fields.Integer(required=True, metadata={"description": "labels written so far"})
+    size = _maybe(fields.Integer)
+    pdf = _maybe(metadata={"description": "where to download the PDF, once done"})
+
+
+class LabelRun(Schema):
+    key = _text(metadata={"description": "the order's key: the run in this API"})
+    batch = _text()
+    count = fields.Integer(required=True)
+    layout = _text()
+    first_serial = _text()
+    last_serial = _text()
+    printed_stars = _maybe(fields.Integer)
+    created_at = fields.DateTime(required=True)
+    file = fields.Nested(LabelFile, required=True)
+    url = _text()

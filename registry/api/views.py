@@ -14,6 +14,7 @@ from ..ocop.rules import today_vn
 from ..public.epcis import epcis_document
 from . import present, queries
 from . import schemas as s
+from .auth import forget_caller, load_caller
 from .limits import limited
 
 
@@ -27,6 +28,10 @@ class ApiBlueprint(Blueprint):
 
 bp = ApiBlueprint("api", __name__, url_prefix="/api/v1",
                description="Public reads: products, producers, decisions, batches, recalls")
+
+
+bp.before_request(load_caller)
+bp.teardown_request(forget_caller)
 
 
 def _base() -> str:

@@ -1,4 +1,5 @@
 """The registry's tables, one module per table group."""
+from .api_token import ApiToken, TokenScope
 from .audit import AuditEntry
 from .base import db
 from .batch import (
@@ -52,5 +53,5 @@ __all__ = [
     "TraceEvent", "BizStep", "BIZ_STEP_LABELS", "EventType", "Scan", "ClientClass", "LabelCheck",
     "User", "Role", "ROLE_LABELS",
     "AuditEntry", "CacheState", "BatchRecall", "FakeReport", "ReportStatus", "LabelClient",
-    "Notification", "MailStatus",
+    "Notification", "MailStatus", "ApiToken", "TokenScope",
 ]

@@ -1,0 +1,1 @@
+"""Personal API tokens: the member's pages in the portal, and the operations."""
