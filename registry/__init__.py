@@ -82,9 +82,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                  products, certifications, producers, batches, insights, api_tokens):
         app.register_blueprint(area.bp)
 
-    from . import api, cli, jobs, notifications, recalls, reports
+    from . import api, cli, jobs, notifications, opendata, recalls, reports
 
     api.init_app(app)
+    opendata.init_app(app)
 
     jobs.init_app(app)
     notifications.init_app(app)

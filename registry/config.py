@@ -35,6 +35,8 @@ class Defaults:
     # Where workers write label files; unset, instance/label-files. Several app
     # machines need a shared folder here.
     LABEL_FILES_DIR: str | None = None
+    #: Where the open data files are written (the worker) and served from (the web).
+    OPEN_DATA_DIR: str | None = None
     # Request bodies above this are refused with 413 (uploads are checked again per kind).
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     UPLOAD_FOLDER: str | None = None  # defaults to instance/uploads
@@ -116,6 +118,8 @@ def finish_config(config: dict, instance_path: str, *, debug: bool) -> None:
         config["MAIL_FILE_PATH"] = str(Path(instance_path) / "mails")
     if not config.get("LABEL_FILES_DIR"):
         config["LABEL_FILES_DIR"] = str(Path(instance_path) / "label-files")
+    if not config.get("OPEN_DATA_DIR"):
+        config["OPEN_DATA_DIR"] = str(Path(instance_path) / "open-data")
     if not config.get("UPLOAD_FOLDER"):
         config["UPLOAD_FOLDER"] = str(Path(instance_path) / "uploads")
     if config.get("SECRET_KEY") in (None, "", INSECURE_DEV_KEY) and not config.get("TESTING"):

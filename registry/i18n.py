@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import contextvars
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_request_context, request
 
 from .extensions import babel
 
@@ -25,6 +25,8 @@ def current_lang() -> str | None:
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # the command line, a job: Vietnamese
+        return languages[0]
     chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
     if chosen in languages:
         return chosen

@@ -127,8 +127,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationRefused)
     def refused(error: OperationRefused):
         db.session.rollback()
+        problems = getattr(error, "problems", None)  # a document refused whole says why
         response = make_response(render_error(
-            error.status if error.status in (400, 403, 404, 409) else 400, error.message))
+            error.status if error.status in (400, 403, 404, 409) else 400, error.message,
+            errors={"document": problems} if problems else None))
         if getattr(error, "retry_after", None):  # a file being made: ask again soon
             # written by errors' after-request hook (the environ is this request's alone)
             request.environ["registry.retry_after"] = error.retry_after

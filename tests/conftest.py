@@ -64,6 +64,7 @@ def app(tmp_path, _pg_schema_ready):
         "PUBLIC_BASE_URL": "https://ocop.test",
         "JOBS_URL": "immediate",
         "LABEL_FILES_DIR": str(tmp_path / "label-files"),
+        "OPEN_DATA_DIR": str(tmp_path / "open-data"),
         # Mails stay in memory unless a test starts its SMTP server (tests/smtp.py).
         "MAIL_BACKEND": "locmem",
         # The test client and the browser tests talk plain http (PUBLIC_BASE_URL being

@@ -90,6 +90,31 @@ def add_event(data: dict, token: str, lot: str):
     return present.event(event), 201
 
 
+EPCIS_BODY = {"required": True, "description": "An EPCIS 2.0 document (JSON-LD) of events "
+               "about this batch only", "content": {
+                   media: {"schema": {"type": "object"}}
+                   for media in ("application/ld+json", "application/json")}}
+
+
+@bp.post("/products/<string:token>/batches/<string:lot>/epcis")
+@limited
+@needs(TokenScope.WRITE)
+@bp.doc(security=SECURITY, requestBody=EPCIS_BODY)
+@bp.response(201, s.Event(many=True))
+def import_epcis(token: str, lot: str):
+    """Add the events of an EPCIS 2.0 document to one of your batches: all, or none."""
+    from flask import request
+
+    from ..batches.epcis_import import import_events
+
+    batch = _own_batch(token, lot, Perm.BATCH_EDIT)
+    document = request.get_json(force=True, silent=True)
+    if document is None:
+        raise OperationRefused(_("Nội dung gửi lên không phải JSON."))
+    events = _done(lambda: import_events(batch, document, base=_base(), actor=web.actor()))
+    return [present.event(e) for e in events], 201
+
+
 def _run_body(run: LabelRun) -> dict:
     job, serials = run_ops.print_job(run), run_ops.signer()
     from ..labels.serials import display

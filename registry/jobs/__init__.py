@@ -50,6 +50,7 @@ def make_queue(url: str | None, instance_path: str):
 
 
 def init_app(app: Flask) -> None:
+    from .. import opendata  # noqa: F401 - registers the open data job
     from ..label_runs import files  # noqa: F401 - registers the label-file job
     from ..notifications import mail  # noqa: F401 - registers the mail job
 
@@ -64,6 +65,11 @@ def init_app(app: Flask) -> None:
     # 00:00 UTC is 07:00 in Vietnam: producers are reminded of expiring decisions daily.
     queue.periodic_task(crontab(minute="0", hour="0"), name="notifications.expiring",
                         context=False)(_in_app_context(app, daily_reminders))
+    from ..opendata import refresh
+
+    # 19:30 UTC is 02:30 in Vietnam: the open data files are written again every night.
+    queue.periodic_task(crontab(minute="30", hour="19"), name="opendata.nightly",
+                        context=False)(_in_app_context(app, refresh))
     app.extensions["jobs"] = (queue, wrappers)
     from .cli import jobs_cli
 

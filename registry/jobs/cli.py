@@ -11,8 +11,11 @@ jobs_cli = AppGroup("jobs", help="Background jobs (label files of large runs).")
 @jobs_cli.command("worker")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Jobs run at the same time (threads).")
+@click.option("--periodic/--no-periodic", default=True, show_default=True,
+              help="Also start the nightly jobs (expiry reminders, open data). With several "
+                   "workers on one queue, give all but one --no-periodic.")
 @with_appcontext
-def worker_command(workers):
+def worker_command(workers, periodic):
     """Run jobs until stopped (Ctrl+C or SIGTERM finishes the running ones first)."""
     from . import queue
 
@@ -21,6 +24,6 @@ def worker_command(workers):
         raise click.ClickException("JOBS_URL is 'immediate': jobs run where they are queued")
     click.echo(f"Worker for {type(huey.storage).__name__} ({workers} thread(s)), "
                f"app {current_app.import_name}")
-    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=False,
+    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic,
                                     check_worker_health=True)
     consumer.run()

@@ -22,7 +22,8 @@ from registry.public.scan.addresses import key_path
 from .. import factories
 
 BASE = "https://ocop.example.vn"
-SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "data" /
+#: GS1's EPCIS 2.0 JSON schema, as published; shipped in the package (imports check it).
+SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "registry" / "public" /
                      "epcis-2.0-json-schema.json").read_text())
 VALIDATOR = jsonschema.Draft7Validator(SCHEMA, format_checker=jsonschema.FormatChecker())
 
