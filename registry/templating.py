@@ -147,6 +147,9 @@ def product_jsonld(bundle, rating, canonical: str) -> dict:
 
 
 def init_app(app: Flask) -> None:
+    from .models.base import localized
+
+    app.jinja_env.globals["localized"] = localized  # a (Vietnamese, English) pair
     app.jinja_env.filters["vn_date"] = vn_date
     app.jinja_env.filters["vn_datetime"] = vn_datetime
     app.jinja_env.filters["vn_when"] = vn_when

@@ -192,6 +192,26 @@ class Batch(BatchSummary):
     epcis = _text(metadata={"description": "the events as an EPCIS 2.0 document"})
 
 
+class TraceabilityItem(Schema):
+    number = fields.Integer(required=True, validate=validate.Range(min=1, max=10))
+    key = _text()
+    title_vi = _text()
+    title_en = _text()
+    state = _text(validate=validate.OneOf(["held", "missing", "not_applicable"]))
+    value = fields.Raw(required=True, allow_none=True, metadata={
+        "description": "what the batch holds for the item (text, list, date or object)"})
+    gaps = fields.List(fields.String(), required=True)
+
+
+class Traceability(Schema):
+    """The batch's record under Circular 02/2024/TT-BKHCN, one entry per data item."""
+
+    circular = _text()
+    batch = _text()
+    items = fields.List(fields.Nested(TraceabilityItem), required=True)
+    missing = fields.List(fields.Integer(), required=True)
+
+
 # -- query strings ----------------------------------------------------------------------
 
 #: Text parameters hold no control characters (``registry.inputs`` refuses them).

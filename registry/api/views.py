@@ -6,7 +6,7 @@ since a decision or a recall can change them at any moment.
 """
 from __future__ import annotations
 
-from flask import abort, current_app, jsonify
+from flask import abort, current_app, jsonify, request
 from flask_smorest import Blueprint
 from webargs.flaskparser import FlaskParser
 
@@ -36,6 +36,13 @@ bp.teardown_request(forget_caller)
 
 def _base() -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+
+
+def _conditional(response):
+    """An ETag for an answer made without a schema, and a 304 to a matching
+    If-None-Match (werkzeug's own)."""
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 def _listing(found: tuple[list, int], page: int, per_page: int, each) -> dict:
@@ -86,7 +93,42 @@ def batch_epcis(token: str, lot: str):
     found = queries.batch(token, lot) or abort(404)
     response = jsonify(epcis_document(found, present.batch_address(_base(), found), _base()))
     response.mimetype = "application/ld+json"
-    return response
+    return _conditional(response)
+
+
+@bp.get("/products/<string:token>/batches/<string:lot>/traceability")
+@limited
+@bp.etag
+@bp.response(200, s.Traceability)
+def batch_traceability(token: str, lot: str):
+    """The batch's ten data items of Circular 02/2024/TT-BKHCN: held, missing or not
+    applicable, with what it holds."""
+    from ..traceability.record import as_json, record
+
+    found = queries.batch(token, lot) or abort(404)
+    checklist = record(found, _base(), today_vn(), queries.product_certifications(
+        found.product))
+    return {**as_json(checklist), "batch": present.batch_url(_base(), found)}
+
+
+@bp.get("/products/<string:token>/passport")
+@limited
+@bp.response(200, description="The product's digital product passport (Decree 37/2026), "
+             "schema.org JSON-LD; ocop:missing lists the decree's fields it lacks",
+             content_type="application/ld+json")
+def passport(token: str):
+    """The product's digital product passport, for products with a GTIN."""
+    from ..traceability.passport import passport as make_passport
+
+    found = queries.product(token) or abort(404)
+    if not found.gtin:
+        abort(404)
+    response = jsonify(make_passport(
+        found, base=_base(), api=present.product_url(_base(), found), today=today_vn(),
+        certifications=queries.product_certifications(found),
+        batches=queries.product_batches(found)))
+    response.mimetype = "application/ld+json"
+    return _conditional(response)
 
 
 @bp.get("/producers")

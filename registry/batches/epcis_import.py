@@ -211,8 +211,8 @@ def import_events(batch: Batch, document: object, *, base: str,
             event = ops.add_event(batch, biz_step=e.step, local_time=e.moment,
                                   tz_offset=e.offset, location=e.location, note=e.note,
                                   corrects=made[wrong.position] if wrong else None,
-                                  actor=actor)
-            event.disposition, event.commune = e.disposition, e.commune
+                                  commune=e.commune, actor=actor)
+            event.disposition = e.disposition
             made[e.position] = event
             db.session.flush()  # the next correction checks corrected_by
             pending.remove(e)

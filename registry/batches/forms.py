@@ -42,6 +42,9 @@ class EventForm(RegistryForm):
     tz_offset = SelectField(_l("Múi giờ"), choices=[(o, f"UTC{o}") for o in OFFSETS],
                             default="+07:00")
     location = StringField(_l("Địa điểm"), validators=[Optional(), Length(max=200)])
+    #: The location tracing code of Circular 02/2024: the commune's statistics code.
+    commune = SelectField(_l("Xã, phường, thị trấn nơi diễn ra"), coerce=int,
+                          validators=[Optional()])
     note = TextAreaField(_l("Ghi chú"), validators=[Optional(), Length(max=2000)])
 
 

@@ -90,7 +90,8 @@ def parse_offset(text: str) -> timezone:
 
 def add_event(batch: Batch, *, biz_step: BizStep, local_time: datetime, tz_offset: str = "+07:00",
               location: str | None = None, note: str | None = None,
-              corrects: TraceEvent | None = None, actor: User | None = None) -> TraceEvent:
+              corrects: TraceEvent | None = None, actor: User | None = None,
+              commune=None) -> TraceEvent:
     """Record what happened to a batch. ``local_time`` is the wall-clock time where it
     happened, ``tz_offset`` that place's offset (eventTimeZoneOffset)."""
     if biz_step not in OFFERED_STEPS and biz_step is not BizStep.COMMISSIONING:
@@ -105,7 +106,7 @@ def add_event(batch: Batch, *, biz_step: BizStep, local_time: datetime, tz_offse
         if corrects.corrected_by is not None:
             raise OperationRefused(_("Sự kiện này đã được đính chính."), 409)
     event = TraceEvent(batch=batch, biz_step=biz_step, event_time=when, tz_offset=tz_offset,
-                       location=(location or None), note=(note or None),
+                       location=(location or None), note=(note or None), commune=commune,
                        corrects=corrects, recorded_by_id=actor.id if actor else None)
     db.session.add(event)
     action = "event.correct" if corrects is not None else "event.add"

@@ -115,14 +115,15 @@ def batch(batch_id: int):
     """A batch: its facts, its timeline, and the form to add an event."""
     batch = authorized(Perm.BATCH_EDIT, Batch, batch_id)
     form = EventForm()
+    form.commune.choices = _commune_choices()
     correcting = _corrected_event(batch)
     if not form.is_submitted():
-        _prefill_event(form, correcting)
+        _prefill_event(form, correcting, batch)
     return web.form_page(
         form, lambda: batch_ops.add_event(
             batch, biz_step=BizStep(form.biz_step.data), local_time=form.local_time.data,
             tz_offset=form.tz_offset.data, location=form.location.data, note=form.note.data,
-            corrects=correcting, actor=web.actor()),
+            commune=_commune(form.commune.data), corrects=correcting, actor=web.actor()),
         done=_("Đã ghi sự kiện vào hành trình của lô."),
         then=url_for(".batch", batch_id=batch.id),
         page=lambda: batch_page(batch, form=form, correcting=correcting))
@@ -139,10 +140,13 @@ def _corrected_event(batch: Batch) -> TraceEvent | None:
     return event
 
 
-def _prefill_event(form: EventForm, correcting: TraceEvent | None) -> None:
-    """Now, or what the corrected event said (in its own time zone)."""
+def _prefill_event(form: EventForm, correcting: TraceEvent | None, batch: Batch) -> None:
+    """Now, at the producer's commune; or what the corrected event said (in its own time
+    zone)."""
     form.local_time.data = _now_vn()
+    form.commune.data = batch.product.producer.commune_id or 0
     if correcting is not None:
+        form.commune.data = correcting.commune_id or 0
         form.biz_step.data = correcting.biz_step.value
         form.local_time.data = correcting.event_time.astimezone(
             batch_ops.parse_offset(correcting.tz_offset)).replace(tzinfo=None)
@@ -161,7 +165,9 @@ def batch_page(batch: Batch, *, form: EventForm | None = None, correcting=None,
                recall_form: RecallForm | None = None, lift_form: LiftForm | None = None) -> str:
     """The batch page (its event form, recall and lift forms as given, else fresh)."""
     if form is None:
-        form = EventForm(formdata=None, data={"local_time": _now_vn()})
+        form = EventForm(formdata=None, data={
+            "local_time": _now_vn(), "commune": batch.product.producer.commune_id or 0})
+        form.commune.choices = _commune_choices()
     recall_typed = recall_form is not None  # re-shown after a refusal: keep it open
     if recall_form is None:
         recall_form = RecallForm(formdata=None, data={"recalled_on": today_vn(),
@@ -171,7 +177,19 @@ def batch_page(batch: Batch, *, form: EventForm | None = None, correcting=None,
     return render_template(
         "portal/batches/detail.html", batch=batch, form=form, correcting=correcting,
         delete_form=ConfirmForm(), recall_form=recall_form, recall_typed=recall_typed,
-        lift_form=lift_form, active_recall=active_recall_of(batch))
+        lift_form=lift_form, active_recall=active_recall_of(batch),
+        checklist=circular_checklist(batch))
+
+
+def circular_checklist(batch: Batch):
+    """The ten items of Circular 02/2024 for the batch (the batch page and the label
+    order page show them)."""
+    from ..api.queries import product_certifications
+    from ..label_runs.operations import public_base_url
+    from ..traceability.record import record
+
+    return record(batch, public_base_url().rstrip("/"), today_vn(),
+                  product_certifications(batch.product))
 
 
 def _now_vn() -> datetime:

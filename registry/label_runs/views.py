@@ -22,6 +22,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from .. import web
+from ..batches.views import circular_checklist
 from ..inputs import bounded_int
 from ..labels.layouts import LAYOUTS
 from ..labels.serials import display
@@ -156,6 +157,7 @@ def _order_facts(batch: Batch, form: LabelRunForm, needs: str | None) -> dict:
         "positions": positions,
         "base_url": base_url,
         "loopback": is_loopback(base_url),
+        "checklist": circular_checklist(batch),
     }
 
 

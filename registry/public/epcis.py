@@ -54,7 +54,7 @@ def _time(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-def _place(event: TraceEvent, batch: Batch, base: str) -> str | None:
+def place_uri(event: TraceEvent, batch: Batch, base: str) -> str | None:
     unit = event.commune
     if unit is None and event.biz_step is BizStep.HARVESTING:
         unit = batch.origin_commune
@@ -86,7 +86,7 @@ def epcis_document(batch: Batch, batch_uri: str, base: str | None = None) -> dic
         }
         if event.disposition:
             body["disposition"] = event.disposition
-        place = _place(event, batch, base)
+        place = place_uri(event, batch, base)
         if place is not None:
             body["readPoint"] = {"id": place}
             body["bizLocation"] = {"id": place}

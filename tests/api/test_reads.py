@@ -65,7 +65,9 @@ def test_the_openapi_document_is_3_1_and_lists_every_read(client):
         "/api/v1/products/{token}/batches/{lot}",
         "/api/v1/products/{token}/batches/{lot}/epcis",
         "/api/v1/producers", "/api/v1/producers/{code}", "/api/v1/decisions",
-        "/api/v1/recalls", "/api/v1/label-runs/{key}", "/api/v1/label-runs/{key}/labels.pdf"}
+        "/api/v1/recalls", "/api/v1/label-runs/{key}", "/api/v1/label-runs/{key}/labels.pdf",
+        "/api/v1/products/{token}/batches/{lot}/traceability",
+        "/api/v1/products/{token}/passport"}
     for path, item in spec["paths"].items():
         for method in ("get", "post"):
             if method in item:
@@ -179,6 +181,9 @@ def test_the_batch_epcis_is_the_resolvers_document(client, rated):
     for document in (api, resolver):
         document.pop("creationDate")
     assert api == resolver and len(api["epcisBody"]["eventList"]) == 2
+    etag = response.headers["ETag"]
+    assert client.get(f"/api/v1/products/{product.public_token}/batches/NR2611/epcis",
+                      headers={"If-None-Match": etag}).status_code == 304
 
 
 def test_the_product_list_counts_as_the_catalogue_does(client, demo):

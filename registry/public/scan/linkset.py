@@ -71,12 +71,16 @@ def entries(base: str, key: LabelKey, facts: Facts, *, label_issued: bool) -> li
         }))
     product = cut(key, "product")
     page = base + PAGE + key_path(product)
-    found.append(Entry(base + key_path(product), name, {
+    links = {
         "defaultLink": Link(page, name),
         "pip": Link(page, f"Thông tin sản phẩm {name}", HTML, tuple(LANGS)),
         "certificationInfo": Link(page + "#chung-nhan", f"Hạng sao OCOP và chứng nhận của {name}",
                                   HTML, tuple(LANGS)),
-    }))
+    }
+    if facts.gtin:  # a digital product passport (Decree 37/2026) is tied to the GTIN
+        links["dpp"] = Link(f"{base}/api/v1/products/{facts.product_token}/passport",
+                            f"Hộ chiếu số sản phẩm {name} (Nghị định 37/2026)", JSONLD)
+    found.append(Entry(base + key_path(product), name, links))
     return found
 
 
