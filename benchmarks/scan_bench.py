@@ -27,6 +27,8 @@ and ``demo``, takes the demo's label run of lot LC2611A and makes a genuine seri
    5   the resolver ``/01/{GTIN}/10/{lot}/21/{serial}?17=...``: 307         >= 0.8
    6   product page ``/page/01/{GTIN}``, batch page ``.../10/{lot}``, and   >= 0.25
        the catalogue home ``/``                                             each
+   7   the JSON API: ``/api/v1/products`` (a program's client), and         >= 0.2
+       ``/api/v1/products?gtin={GTIN}`` in English                          each
    ==  ===================================================================  ========
 
    A target is met when the ratio reaches it and the run had no error: a socket error
@@ -213,7 +215,9 @@ def base_env(instance: Path, database_url: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
     env.update(REGISTRY_INSTANCE_PATH=str(instance), REGISTRY_SECRET_KEY=SECRET_KEY,
                REGISTRY_LABEL_SIGNING_KEY=LABEL_SIGNING_KEY,
-               REGISTRY_PUBLIC_BASE_URL=PUBLIC_BASE_URL, PYTHONUNBUFFERED="1")
+               REGISTRY_PUBLIC_BASE_URL=PUBLIC_BASE_URL, PYTHONUNBUFFERED="1",
+               # wrk is one client: the API's limit (counted still) must not refuse it
+               REGISTRY_API_RATE_LIMIT="100000000 per minute")
     if database_url:
         env["REGISTRY_DATABASE_URL"] = database_url
     return env
@@ -1037,6 +1041,11 @@ def scenarios_for(label: Label, cookie: str) -> list[Scenario]:
         Scenario("product", "6 product page", label.product, phone, 0.25),
         Scenario("batch", "6 batch page", label.batch, phone, 0.25),
         Scenario("home", "6 catalogue home /", "/", phone, 0.25),
+        Scenario("api_list", "7 API /api/v1/products (JSON)", "/api/v1/products",
+                 (("User-Agent", "kho/1.0"), ("Accept", "application/json")), 0.2),
+        Scenario("api_gtin_en", "7 API products?gtin=, English",
+                 "/api/v1/products?gtin=" + label.product.rsplit("/", 1)[-1],
+                 (("Accept", "application/json"), ("Accept-Language", "en")), 0.2),
     ]
 
 

@@ -268,6 +268,24 @@ def _line(limit: int, **kwargs):
                          **kwargs)
 
 
+class ProductIn(Schema):
+    name_vi = fields.String(required=True, validate=[
+        validate.Length(min=1, max=200), validate.Regexp(NO_CONTROLS)])
+    name_en = _line(200, allow_none=True)
+    group_code = fields.Integer(required=True, validate=validate.OneOf(tuple(GROUPS)),
+                                metadata={"description": "OCOP product group (1-6)"})
+    subgroup = _line(200, allow_none=True)
+    description_vi = fields.String(allow_none=True, validate=validate.Length(max=5000))
+    description_en = fields.String(allow_none=True, validate=validate.Length(max=5000))
+    gtin = fields.String(allow_none=True, validate=validate.Regexp(r"^\d{8}$|^\d{12,14}$"),
+                         metadata={"description": "GTIN-8, -12, -13 or -14 (check digit "
+                                                  "checked); locked once labels are printed"})
+
+
+class ProductChange(ProductIn):
+    """Some fields of a product (used partial: only those sent change)."""
+
+
 class BatchIn(Schema):
     lot = fields.String(required=True, validate=validate.Regexp(LOT_PATTERN), metadata={
         "description": "1–20 letters, digits, '-', '.' or '_', starting with a letter or "

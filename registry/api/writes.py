@@ -49,6 +49,65 @@ def _own_batch(token: str, lot: str, perm: Perm) -> Batch:
     return batch or abort(404)
 
 
+PRODUCT_FIELDS = ("name_vi", "name_en", "group_code", "subgroup", "description_vi",
+                  "description_en", "gtin")
+
+
+def _product_body(product: Product) -> dict:
+    from . import queries
+
+    return present.product_detail(product, today_vn(), _base(),
+                                  certifications=queries.product_certifications(product),
+                                  batches=queries.product_batches(product))
+
+
+def _product_data(data: dict):
+    from ..products.operations import ProductData, clean_text
+
+    return ProductData(**{k: clean_text(data.get(k)) if isinstance(data.get(k), str)
+                          else data.get(k) for k in PRODUCT_FIELDS})
+
+
+@bp.post("/products")
+@limited
+@needs(TokenScope.WRITE)
+@bp.doc(security=SECURITY)
+@bp.arguments(s.ProductIn)
+@bp.response(201, s.Product)
+def create_product(data: dict):
+    """Create a product of your producer (listed at once, like the portal's)."""
+    from ..products import operations as product_ops
+
+    user = web.actor()
+    producer = user.producer if user.producer_id is not None else abort(403)
+    authorize(Perm.PRODUCT_EDIT, producer)
+    product = _done(lambda: product_ops.create_product(producer, _product_data(data),
+                                                       actor=user))
+    body = _product_body(product)
+    return body, 201, {"Location": body["url"]}
+
+
+@bp.patch("/products/<string:token>")
+@limited
+@needs(TokenScope.WRITE)
+@bp.doc(security=SECURITY)
+@bp.arguments(s.ProductChange(partial=True))
+@bp.response(200, s.Product)
+def update_product(data: dict, token: str):
+    """Change some fields of one of your products (the others stay as they are)."""
+    from ..products import operations as product_ops
+
+    from flask import request
+
+    product = _own_product(token, Perm.PRODUCT_EDIT)
+    if request.get_json(silent=True) is None:  # no body: nothing was meant, say so
+        raise OperationRefused(_("Nội dung gửi lên không phải JSON."))
+    merged = {k: data[k] if k in data else getattr(product, k) for k in PRODUCT_FIELDS}
+    _done(lambda: product_ops.update_product(product, _product_data(merged),
+                                             actor=web.actor()))
+    return _product_body(product)
+
+
 @bp.post("/products/<string:token>/batches")
 @limited
 @needs(TokenScope.WRITE)

@@ -182,3 +182,39 @@ def test_a_pdf_not_made_yet_is_a_409_with_retry_after(app, client, product, writ
     assert pdf.status_code == 409 and pdf.headers["Retry-After"] == "5"
     assert pdf.mimetype == "application/problem+json" and len(queued) == 1
     assert "Retry-After" not in client.get("/api/v1/products").headers  # only when meant
+
+
+def test_a_producer_creates_and_updates_a_product(client, producer, writer,
+                                                  other_producer_user):
+    made = client.post("/api/v1/products", headers=writer, json={
+        "name_vi": "  Khô bò Kế Sách ", "group_code": 1, "gtin": "8939999000062"})
+    assert made.status_code == 201, made.get_json()
+    body = made.get_json()
+    assert body["name_vi"] == "Khô bò Kế Sách" and body["gtin"] == "08939999000062"
+    assert body["producer"]["code"] == "htx-a" and made.headers["Location"] == body["url"]
+    assert body["rating"]["state"] == "none" and body["decisions"] == []
+    token = body["token"]
+    listed = client.get("/api/v1/products?gtin=8939999000062").get_json()
+    assert [p["token"] for p in listed["items"]] == [token]
+    changed = client.patch(f"/api/v1/products/{token}", headers=writer,
+                           json={"name_en": "Ke Sach beef jerky"})
+    assert changed.status_code == 200
+    assert changed.get_json()["name_en"] == "Ke Sach beef jerky"
+    assert changed.get_json()["name_vi"] == "Khô bò Kế Sách"  # the rest stays
+    assert [e.action for e in audit("product.update")] == ["product.update"]
+    other = _bearer(_token(other_producer_user))
+    assert client.patch(f"/api/v1/products/{token}", headers=other,
+                        json={"name_vi": "Của tôi"}).status_code == 403
+    taken = client.post("/api/v1/products", headers=writer, json={
+        "name_vi": "Khô bò 2", "group_code": 1, "gtin": "08939999000062"})
+    assert taken.status_code == 400 and taken.get_json()["detail"] == (
+        "Mã GTIN này đã được đăng ký cho một sản phẩm khác.")
+    wrong = client.post("/api/v1/products", headers=writer, json={
+        "name_vi": "Khô bò 3", "group_code": 1, "gtin": "8939999000063"})
+    assert wrong.status_code == 400 and "GTIN" in wrong.get_json()["detail"]
+    blank = client.patch(f"/api/v1/products/{token}", headers=writer, json={"name_vi": " "})
+    assert blank.status_code == 400
+    assert client.patch(f"/api/v1/products/{token}", headers=writer).status_code == 400
+    from registry.models import Product
+
+    assert count(Product) == 1
