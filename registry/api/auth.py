@@ -12,8 +12,8 @@ from functools import wraps
 from flask import abort, g, request
 from flask_login import AnonymousUserMixin
 
+from .. import web
 from ..api_tokens import operations as tokens
-from ..extensions import db
 from ..models import TokenScope
 
 SCHEME = {"type": "http", "scheme": "bearer",
@@ -33,8 +33,7 @@ def load_caller() -> None:
     if token is None or not token.active or not token.user.is_active:
         abort(401)
     g.api_token, g._login_user = token, token.user
-    if tokens.note_use(token):
-        db.session.commit()
+    web.attempt(lambda: tokens.note_use(token))  # at most once a minute writes anything
 
 
 def forget_caller(_error=None) -> None:

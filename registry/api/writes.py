@@ -95,9 +95,9 @@ def create_product(data: dict):
 @bp.response(200, s.Product)
 def update_product(data: dict, token: str):
     """Change some fields of one of your products (the others stay as they are)."""
-    from ..products import operations as product_ops
-
     from flask import request
+
+    from ..products import operations as product_ops
 
     product = _own_product(token, Perm.PRODUCT_EDIT)
     if request.get_json(silent=True) is None:  # no body: nothing was meant, say so
