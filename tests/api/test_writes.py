@@ -218,3 +218,11 @@ def test_a_producer_creates_and_updates_a_product(client, producer, writer,
     from registry.models import Product
 
     assert count(Product) == 1
+
+
+def test_a_token_of_a_member_no_longer_active_gets_401(client, product, producer_user):
+    secret = _token(producer_user)
+    producer_user.active = False
+    db.session.commit()
+    response = client.get("/api/v1/products", headers=_bearer(secret))
+    assert response.status_code == 401
