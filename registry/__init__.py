@@ -97,6 +97,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     check_signing_key(app)  # after the models and blueprints: it reads label runs
     cli.init_app(app)
+    if app.config.get("SCAN_FRONT", True):
+        # The resolver's plain 307 without Flask's request cycle (public/scan/front.py).
+        from .public.scan.front import ResolverFront
+
+        app.wsgi_app = ResolverFront(app, app.wsgi_app)
     if int(app.config.get("TRUSTED_PROXIES") or 0) > 0:
         # Opt-in: only behind a reverse proxy that sets X-Forwarded-* (README).
         from werkzeug.middleware.proxy_fix import ProxyFix

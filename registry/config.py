@@ -60,6 +60,9 @@ class Defaults:
     # Behind a reverse proxy: how many proxies to trust for X-Forwarded-For/-Proto/-Host
     # (Werkzeug's ProxyFix). 0 (the default) trusts no forwarded header at all.
     TRUSTED_PROXIES = 0
+    # The resolver's plain redirect answered before Flask's request cycle (no database
+    # read, same headers; public/scan/front.py). False: every request through Flask.
+    SCAN_FRONT = True
     # Rate limits (Flask-Limiter): memory:// counts per process; production uses
     # redis://host:6379 so every app process shares one count.
     RATELIMIT_STORAGE_URI = "memory://"

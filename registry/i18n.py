@@ -33,6 +33,11 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or languages[0]
 
 
+#: What every answer varies by (the language comes from the query, a cookie or
+#: ``Accept-Language``).
+VARY = ("Accept-Language", "Cookie")
+
+
 def add_vary(response, *names: str) -> None:
     """Add header names to ``Vary`` (werkzeug's ``response.vary`` parses and rebuilds
     the header at every call; this is on every response)."""
@@ -57,7 +62,7 @@ def init_app(app: Flask) -> None:
         if chosen in app.config["LANGUAGES"] and chosen != request.cookies.get(LANG_COOKIE):
             response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600,
                                 samesite="Lax", httponly=True)
-        add_vary(response, "Accept-Language", "Cookie")
+        add_vary(response, *VARY)
         return response
 
     @app.before_request

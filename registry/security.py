@@ -14,16 +14,29 @@ CSP = ("default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' 
        "frame-ancestors 'none'")
 HSTS = "max-age=31536000"
 
+#: On every answer.
+ALWAYS = (("X-Content-Type-Options", "nosniff"),
+          ("Referrer-Policy", "strict-origin-when-cross-origin"),
+          ("X-Frame-Options", "DENY"))
+
+
+def headers_for(html: bool, secure: bool) -> list[tuple[str, str]]:
+    """The security headers of an answer (HTML or not, over https or not), in order.
+    Used by the hook below and by the resolver's front (``public/scan/front.py``), which
+    answers plain redirects before Flask's request cycle."""
+    pairs = list(ALWAYS)
+    if html:
+        pairs.append(("Content-Security-Policy", CSP))
+    if secure:
+        pairs.append(("Strict-Transport-Security", HSTS))
+    return pairs
+
 
 def init_app(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
         headers = response.headers
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        if response.mimetype == "text/html":
-            headers.setdefault("Content-Security-Policy", CSP)
-        if request.is_secure:  # https here, or from the proxy (TRUSTED_PROXIES)
-            headers.setdefault("Strict-Transport-Security", HSTS)
+        # https here, or from the proxy (TRUSTED_PROXIES)
+        for name, value in headers_for(response.mimetype == "text/html", request.is_secure):
+            headers.setdefault(name, value)
         return response

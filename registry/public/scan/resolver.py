@@ -36,21 +36,39 @@ def resolver_answer(key: LabelKey, *, extra_query: str = "", same_as: str | None
     if not _known_item(svc, key):
         response = error_answer(404, _("Không tìm thấy sản phẩm có mã này trong sổ đăng ký."))
         return _resolver_headers(response, key, same_as)
-    query = _passed_on_query(drop=("linkType",), extra=extra_query)
-    return _resolver_headers(_redirect(with_query(svc.base + PAGE + key_path(key), query)),
-                             key, same_as)
+    query = passed_on_query(request.query_string.decode("latin-1"), drop=("linkType",),
+                            extra=extra_query)
+    return _resolver_headers(_redirect(default_link(svc, key, query)), key, same_as)
+
+
+def default_link(svc: ScanService, key: LabelKey, query: str) -> str:
+    """Where a plain request for ``key`` is redirected: the page people read, with the
+    request's query passed on."""
+    return with_query(svc.base + PAGE + key_path(key), query)
+
+
+def link_header(svc: ScanService, key: LabelKey, same_as: str | None = None,
+                linkset: bool = False) -> str:
+    """The ``Link`` header of every resolver answer for ``key``."""
+    links = [f'<{svc.base}{key_path(key)}?linkType=linkset>; rel="linkset"; '
+             f'type="{LINKSET}"']
+    if same_as:
+        links.append(f'<{same_as}>; rel="owl:sameAs"')
+    if linkset:
+        links.append(LINKSET_CONTEXT)
+    return ", ".join(links)
+
+
+#: The resolver's own headers on its redirects, after ``Location`` (the front, which
+#: answers plain redirects before Flask's request cycle, sends the same).
+REDIRECT_HEADERS = (("Cache-Control", "no-store"),)
 
 
 def _resolver_headers(response, key: LabelKey, same_as: str | None):
     for name, value in CORS:
         response.headers[name] = value
-    links = [f'<{service().base}{key_path(key)}?linkType=linkset>; rel="linkset"; '
-             f'type="{LINKSET}"']
-    if same_as:
-        links.append(f'<{same_as}>; rel="owl:sameAs"')
-    if response.mimetype == LINKSET:
-        links.append(LINKSET_CONTEXT)
-    response.headers["Link"] = ", ".join(links)
+    response.headers["Link"] = link_header(service(), key, same_as,
+                                           linkset=response.mimetype == LINKSET)
     response.vary.update(("Accept", "Accept-Language"))
     return response
 
@@ -58,12 +76,13 @@ def _resolver_headers(response, key: LabelKey, same_as: str | None):
 def _redirect(location: str):
     response = current_app.response_class(status=307)
     response.headers["Location"] = location
-    response.headers["Cache-Control"] = "no-store"
+    for name, value in REDIRECT_HEADERS:
+        response.headers[name] = value
     return response
 
 
-def _passed_on_query(drop=(), extra: str = "") -> str:
-    raw = request.query_string.decode("latin-1")
+def passed_on_query(raw: str, drop=(), extra: str = "") -> str:
+    """The query of a resolver request as passed on to the link it redirects to."""
     parts = [p for p in raw.split("&") if p and p.split("=", 1)[0] not in drop]
     if extra:
         parts = [p for p in extra.split("&") if p] + parts
@@ -76,8 +95,13 @@ def _wants_linkset() -> bool:
         [LINKSET, "text/html"]) == LINKSET
 
 
+def known_without_reading(svc: ScanService, key: LabelKey) -> bool:
+    """Whether this process already knows ``key``'s item exists (no database read)."""
+    return facts_key(key)[:2] in svc.known_items
+
+
 def _known_item(svc: ScanService, key: LabelKey) -> bool:
-    if facts_key(key)[:2] in svc.known_items:
+    if known_without_reading(svc, key):
         return True
     column = Product.gtin if key.gtin14 is not None else Product.public_token
     found = db.session.scalar(db.select(Product.id).where(column == key.item_key))
@@ -111,7 +135,8 @@ def _link_redirect(svc: ScanService, key: LabelKey, link_type: str):
     link = find_link(entries(svc.base, key, facts, label_issued=issued), link_type)
     if link is None:
         return error_answer(404, _("Không có liên kết loại này cho mã đã quét."))
-    return _redirect(with_query(link.href, _passed_on_query(drop=("linkType",))))
+    return _redirect(with_query(link.href, passed_on_query(
+        request.query_string.decode("latin-1"), drop=("linkType",))))
 
 
 def _issued_run(svc: ScanService, key: LabelKey, facts: snapshot.Facts):
