@@ -282,7 +282,11 @@ class Server:
 
 def gunicorn_cmd(app_spec: str, port: int) -> list[str]:
     """The one gunicorn command line of both servers: only the app differs."""
+    # --threads 1: the checkout's gunicorn.conf.py asks for gthread workers (4 threads,
+    # for long label downloads), which gunicorn uses in place of "sync" whenever threads
+    # > 1; the targets are stated for sync workers, so both servers get exactly those.
     return [str(BIN / "gunicorn"), "--workers", str(GUNICORN_WORKERS), "--worker-class", "sync",
+            "--threads", "1",
             "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT), "--pythonpath", str(HERE),
             "--log-level", "warning", "--timeout", "60", app_spec]
 

@@ -36,7 +36,9 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
         headers = response.headers
+        have = {name.lower() for name in headers.keys()}  # one pass, not one per header
         # https here, or from the proxy (TRUSTED_PROXIES)
         for name, value in headers_for(response.mimetype == "text/html", request.is_secure):
-            headers.setdefault(name, value)
+            if name.lower() not in have:
+                headers.add(name, value)
         return response

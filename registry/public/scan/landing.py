@@ -88,17 +88,18 @@ def landing_answer(key: LabelKey, expiry_text: str | None, address_expiry: date 
             return error_answer(404, _("Không tìm thấy sản phẩm có mã này trong sổ đăng ký."))
     verdict = None
     if seq is not None:
-        outcome = record_label(svc, key, seq, facts, bundle, today)
+        # Recorded already by the front (public/scan/front.py), which found no content
+        # block rendered for this verdict yet: not recorded twice.
+        outcome = request.environ.pop(RECORDED, None)
+        if outcome is None:
+            outcome = record_label(svc, key, seq, facts, bundle, today)
         if outcome is None:
             return not_issued(key)
         facts, bundle, run, history, client = outcome
         if facts is None:
             return error_answer(404, _("Không tìm thấy sản phẩm có mã này trong sổ đăng ký."))
-        label = label_facts(svc, facts, run, history, address_expiry, expiry_text)
-        verdict = Verdict(verdict_findings(label), history, facts.rating,
-                          run.printed_stars if stars_void(label) else None, facts.recall,
-                          key.lot, facts.batch_expiry, address_expiry, expiry_text,
-                          display(key.serial), seq, client in COUNTED, run.printed_decision)
+        verdict = make_verdict(svc, key, seq, facts, run, history, client, address_expiry,
+                               expiry_text)
     elif bundle is None:  # facts from this process's cache: still current?
         version = service_connections.public_version(svc)
         if version != facts.version:
@@ -113,14 +114,42 @@ def landing_answer(key: LabelKey, expiry_text: str | None, address_expiry: date 
                    title=fragments.title,
                    address=with_query(address, request.query_string.decode("latin-1")))
     response = current_app.make_response(_render_page(svc, key, facts, context))
-    response.headers["Link"] = (f'<{address}?linkType=linkset>; rel="linkset"; '
-                                f'type="{LINKSET}"')
-    response.headers["Cache-Control"] = "no-store" if verdict else "no-cache"
-    response.headers["Access-Control-Allow-Origin"] = "*"  # public data, no credentials
+    for name, value in page_headers(svc, key, verdict):
+        response.headers[name] = value
     return response
 
 
 PAGE_TEMPLATE, PAGE_PARENTS = "public/page.html", ("base.html",)
+#: The environ key under which the front hands Flask a scan it recorded.
+RECORDED = "registry.scan.recorded"
+
+
+def make_verdict(svc: ScanService, key: LabelKey, seq: int, facts, run, history, client,
+                 address_expiry: date | None, expiry_text: str | None) -> Verdict:
+    """The verdict on one scanned label, from its facts and its recorded history."""
+    label = label_facts(svc, facts, run, history, address_expiry, expiry_text)
+    return Verdict(verdict_findings(label), history, facts.rating,
+                   run.printed_stars if stars_void(label) else None, facts.recall,
+                   key.lot, facts.batch_expiry, address_expiry, expiry_text,
+                   display(key.serial), seq, client in COUNTED, run.printed_decision)
+
+
+def page_headers(svc: ScanService, key: LabelKey, verdict) -> list[tuple[str, str]]:
+    """The page's own headers, after ``Content-Type`` and ``Content-Length``."""
+    return [("Link", f'<{svc.base}{key_path(key)}?linkType=linkset>; rel="linkset"; '
+                     f'type="{LINKSET}"'),
+            ("Cache-Control", "no-store" if verdict else "no-cache"),
+            ("Access-Control-Allow-Origin", "*")]  # public data, no credentials
+
+
+def shell_key(key: LabelKey, lang: str, facts, query_string: bytes, who) -> tuple:
+    """What the page's top and bottom are kept by."""
+    return (*facts_key(key), lang, facts.version, facts.today, query_string, who)
+
+
+def content_key(shell: tuple, key: LabelKey, verdict) -> tuple:
+    """What the page's content block is kept by."""
+    return (shell, key.serial, _verdict_key(verdict))
 
 
 def _render_page(svc: ScanService, key: LabelKey, facts, context) -> str:
@@ -131,15 +160,30 @@ def _render_page(svc: ScanService, key: LabelKey, facts, context) -> str:
     who = _visitor()
     if who is None:
         return render_template(PAGE_TEMPLATE, **context)
-    shell_key = (*facts_key(key), g.get("lang", "vi"), facts.version, facts.today,
-                 request.query_string, who)
-    shell = svc.shells.peek(shell_key)
+    top_key = shell_key(key, g.get("lang", "vi"), facts, request.query_string, who)
+    shell = svc.shells.peek(top_key)
     if shell is None:
         shell = tuple(render_blocks(PAGE_TEMPLATE, ("document_top", "document_bottom"),
                                     PAGE_PARENTS, **context))
-        svc.shells.put(shell_key, shell)
-    (content,) = render_blocks(PAGE_TEMPLATE, ("content",), PAGE_PARENTS, **context)
+        svc.shells.put(top_key, shell)
+    block_key = content_key(top_key, key, context["verdict"])
+    content = svc.contents.peek(block_key)
+    if content is None:
+        (content,) = render_blocks(PAGE_TEMPLATE, ("content",), PAGE_PARENTS, **context)
+        svc.contents.put(block_key, content)
     return shell[0] + content + shell[1]
+
+
+def _verdict_key(verdict: Verdict | None):
+    """Everything of ``verdict`` the content block reads that the facts (the address,
+    its version and day, the query) do not already fix: a reload by a client already
+    counted reads the same verdict, and gets the content block rendered for it before."""
+    if verdict is None:
+        return None
+    h = verdict.history
+    return (tuple(verdict.finding_values), h.checks, h.clients, h.first_checked_at,
+            h.counted, verdict.printed_stars, verdict.seq, verdict.serial,
+            verdict.counted_client, verdict.address_expiry, verdict.address_expiry_text)
 
 
 def _visitor():
@@ -147,6 +191,11 @@ def _visitor():
     anonymous visitors; for a signed-in user, who they are, what they may do (their
     role) and the session's CSRF token (the header's sign-out form carries it). None
     when the page must be rendered whole."""
+    config = current_app.config
+    cookies = request.cookies
+    if (config["SESSION_COOKIE_NAME"] not in cookies
+            and config.get("REMEMBER_COOKIE_NAME", "remember_token") not in cookies):
+        return ()  # no session, no remembered login: anonymous, nothing to flash
     if "_flashes" in session:
         return None
     if not current_user.is_authenticated:

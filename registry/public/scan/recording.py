@@ -25,22 +25,36 @@ from .service import ScanService, service
 BUDGET_SLACK = 0.05
 
 
+#: What :func:`record_label` answers, without ``reload``, when the facts are not current.
+STALE = "stale"
+
+
+def visit_of(svc: ScanService, remote_addr: str | None, user_agent: str, accept: str,
+             purpose: str) -> tuple[ClientClass, str]:
+    """Who is scanning: their class (phone, browser, bot, API) and keyed client hash."""
+    kind = classify(user_agent, accept=accept, purpose=purpose)
+    return kind, client_hash(svc.client_key, remote_addr, user_agent)
+
+
 def _client() -> tuple[ClientClass, str]:
-    ua = request.user_agent.string
-    kind = classify(ua, accept=request.headers.get("Accept", ""),
-                    purpose=request.headers.get("Sec-Purpose")
-                    or request.headers.get("Purpose", ""))
-    return kind, client_hash(service().client_key, request.remote_addr, ua)
+    return visit_of(service(), request.remote_addr, request.user_agent.string,
+                    request.headers.get("Accept", ""),
+                    request.headers.get("Sec-Purpose") or request.headers.get("Purpose", ""))
 
 
 def record_label(svc: ScanService, key: LabelKey, seq: int, facts, bundle, today,
-                  client: ClientClass | None = None):
+                  client: ClientClass | None = None, *, visit=None, record: bool | None = None,
+                  reload: bool = True):
     """Record the scan against the cached facts. When the public version moved since
     they were read, undo, reload them once and record against the reloaded facts,
     whatever the version is by then: an edit elsewhere (another product, a busy office)
     must never make a scan fail, and facts read in this request are current enough for
-    the ids a scan row needs. None: the serial was never printed."""
-    kind, client_id = _client()
+    the ids a scan row needs. None: the serial was never printed. Without ``reload``
+    (outside Flask's request cycle: the front), :data:`STALE` when the facts would have
+    had to be reloaded, with nothing written."""
+    kind, client_id = visit if visit is not None else _client()
+    if record is None:
+        record = request.method != "HEAD"
     if client is not None:
         kind = ClientClass.BOT if kind is ClientClass.BOT else client
     fresh = bundle is not None
@@ -51,9 +65,11 @@ def record_label(svc: ScanService, key: LabelKey, seq: int, facts, bundle, today
                 return None  # signed, but never printed: not issued by the registry
         else:
             history = _write_scan(svc, facts, run, key, seq, kind, client_id,
-                                  check_version=not fresh)
+                                  check_version=not fresh, record=record)
             if history is not None:
                 return facts, bundle, run, history, kind
+        if not reload:
+            return STALE
         facts, bundle = reload_facts(svc, key, today)
         if facts is None:
             return facts, bundle, None, None, kind
@@ -61,7 +77,7 @@ def record_label(svc: ScanService, key: LabelKey, seq: int, facts, bundle, today
 
 
 def _write_scan(svc, facts, run, key, seq, kind, client_id,
-                check_version: bool = True) -> LabelHistory | None:
+                check_version: bool = True, record: bool = True) -> LabelHistory | None:
     """One transaction: the scan, the counts, the version. None (rolled back) when
     ``check_version`` and the version differs from the facts'.
 
@@ -69,7 +85,9 @@ def _write_scan(svc, facts, run, key, seq, kind, client_id,
     wakes the next one at once instead of after SQLite's busy-handler sleep; a scan that
     waited there gets only what is left of the busy timeout, so scans queued behind a
     long-locked database give up together within one timeout (503, retry)."""
-    engine = db.engine
+    engine = svc.engine
+    if engine is None:
+        engine = svc.engine = db.engine
     if svc.writer_lock is None:
         svc.writer_lock = writer_lock(engine)
     dialect = engine.dialect.name
@@ -84,7 +102,7 @@ def _write_scan(svc, facts, run, key, seq, kind, client_id,
                     driver, dialect, batch_id=facts.batch_id, run_id=run.run_id,
                     serial=normalize_serial(key.serial), seq=seq, client=kind,
                     client_id=client_id, at=datetime.now(timezone.utc), window=svc.window,
-                    record=request.method != "HEAD",
+                    record=record,
                     expected_version=facts.version if check_version else None)
                 if check_version and version != facts.version:
                     driver.rollback()

@@ -31,12 +31,18 @@ class ScanService:
         #: (item key, lot, lang, version, day, query) -> the page's top and bottom
         #: (head, header, footer) for visitors who are not signed in.
         self.shells = LRU(1024)
+        #: (shell key, serial, the verdict's values) -> the page's content block, so a
+        #: reload by a client already counted renders nothing.
+        self.contents = LRU(2048)
         #: Item keys (GTIN or product code) known to exist, so the resolver's redirect
         #: costs no database read. A key is added after one lookup; a deleted product
         #: still redirects, and its page answers 404.
         self.known_items: set[tuple[str, str]] = set()
         self._known_at = 0
         self.writer_lock = None
+        #: The app's engine, once a scan was recorded through Flask (the front records
+        #: scans outside an app context).
+        self.engine = None
         #: Idle DB-API connections for recording scans (list pop/append are atomic).
         self._idle: list = []
         self._finalizer = weakref.finalize(self, _close_all, self._idle)

@@ -9,6 +9,11 @@
                (rebuilt when the version moved), decide the verdict, render page.html
           ◀─200 the page ──────────────────────────────┘
 
+In front of Flask, :mod:`.front` answers the two requests a phone repeats most with these
+same functions, without Flask's request cycle: the plain 307, and a reload of a label's
+page whose parts this process already rendered (it records the scan first, like
+:func:`page`; anything else, or anything not rendered yet, goes on to Flask).
+
 So a scan costs two round trips: the resolver's redirect (a GS1-conformant resolver
 SHALL redirect a plain request to its default link) and the page. GS1-aware clients
 get the linkset from the resolver address itself (``?linkType=linkset`` or

@@ -3,6 +3,7 @@ before Flask's request cycle: exactly what Flask would have answered, header by 
 and nothing else (every other request is left to Flask)."""
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -31,10 +32,13 @@ def labelled(producer):
 
 def _environ(path: str, method: str = "GET", headers=None, https: bool = False):
     target, _, query = path.partition("?")
-    return EnvironBuilder(path=target, query_string=query, method=method,
-                          headers=headers if headers is not None else PHONE,
-                          base_url=("https" if https else "http") + "://ocop.test",
-                          environ_base={"REMOTE_ADDR": "10.9.8.7"}).get_environ()
+    environ = EnvironBuilder(path=target, query_string=query, method=method,
+                             headers=headers if headers is not None else PHONE,
+                             base_url=("https" if https else "http") + "://ocop.test",
+                             environ_base={"REMOTE_ADDR": "10.9.8.7"}).get_environ()
+    if not environ.get("HTTP_COOKIE"):
+        environ.pop("HTTP_COOKIE", None)  # as a server sends it: no empty header
+    return environ
 
 
 def _through_flask(front: ResolverFront, environ):
@@ -140,3 +144,123 @@ def test_switched_off_every_request_goes_through_flask(tmp_path):
                       "LABEL_SIGNING_KEY": "y" * 40,
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'off.db'}"})
     assert not isinstance(app.wsgi_app, ResolverFront)
+
+
+# ------------------------------------------------------------------ the label's page
+
+def _page(label: str) -> str:
+    return "/page" + label
+
+
+def _scans() -> int:
+    from registry.models import Scan
+
+    from ...helpers import count
+    return count(Scan)
+
+
+def _same_cookie(headers):
+    """Set-Cookie's Expires is the second it was made: compare the rest."""
+    return [(n, re.sub(r"Expires=[^;]+; ", "", v) if n == "Set-Cookie" else v)
+            for n, v in headers]
+
+
+def test_a_reload_is_answered_by_the_front_exactly_as_flask_answers_it(
+        app, client, front, labelled):
+    (label, _), _ = labelled
+    page = _page(label)
+    cases = {
+        "phone": {},
+        "no Accept": {"headers": {"User-Agent": PHONE["User-Agent"]}},
+        "English by query (sets the cookie)": {"query": "&lang=en"},
+        "English by query, cookie set": {"query": "&lang=en",
+                                         "headers": {**PHONE, "Cookie": "lang=en"}},
+        "English by cookie": {"headers": {**PHONE, "Cookie": "lang=en; other=1"}},
+        "English by Accept-Language": {"headers": {**PHONE, "Accept-Language": "en,vi;q=0.5"}},
+        "Vietnamese asked, English cookie": {"query": "&lang=vi",
+                                             "headers": {**PHONE, "Cookie": "lang=en"}},
+        "an unknown language asked": {"query": "&lang=fr"},
+        "over https": {"https": True},
+        "extra query": {"query": "&utm_source=zalo"},
+    }
+    for name, options in cases.items():
+        address = page + options.pop("query", "")
+        for _ in range(2):  # the check, then a reload: rendered by Flask, kept
+            first = client.get(address, headers=options.get("headers", PHONE),
+                               base_url=("https" if options.get("https") else "http")
+                               + "://ocop.test", environ_base={"REMOTE_ADDR": "10.9.8.7"})
+            assert first.status_code == 200, name
+        before = _scans()
+        answered = front.page(_environ(address, **options))
+        assert answered is not None, name
+        assert _scans() == before + 1, name  # the reload is logged
+        headers, body = answered
+        status, flask_headers, flask_body = _through_flask(front, _environ(address, **options))
+        assert status == "200 OK", name
+        assert _same_cookie(headers) == _same_cookie(flask_headers), name
+        assert body == flask_body, name
+        assert _scans() == before + 2, name
+
+
+def test_eight_reloads_through_the_front_count_once_and_log_eight(app, client, front,
+                                                                 labelled):
+    from registry.models import LabelCheck
+
+    (_, label), _ = labelled
+    page = _page(label)
+    before = _scans()
+    for _ in range(8):
+        response = client.get(page, headers=PHONE, environ_base={"REMOTE_ADDR": "10.0.0.8"})
+        assert response.status_code == 200
+        text = response.get_data(as_text=True)
+        assert "có thể đã bị sao chép" not in text
+    assert _scans() == before + 8
+    from registry.extensions import db
+    totals = db.session.execute(db.select(LabelCheck.checks, LabelCheck.clients)).all()
+    assert [tuple(t) for t in totals] == [(1, 1)]  # the only label scanned in this test
+    # a new client: its verdict was never rendered, so Flask renders it, and the scan
+    # the front recorded is not recorded again
+    before = _scans()
+    response = client.get(page, headers=PHONE, environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert response.status_code == 200
+    assert _scans() == before + 1
+    assert "Đã kiểm tra 2 lần" in response.get_data(as_text=True)
+    db.session.expire_all()
+    totals = db.session.execute(db.select(LabelCheck.checks, LabelCheck.clients)).all()
+    assert [tuple(t) for t in totals] == [(2, 2)]
+
+
+def test_what_the_front_leaves_to_flask_before_writing(app, client, front, labelled):
+    from registry.extensions import db
+    from registry.public.cache import bump
+
+    (label, _), _ = labelled
+    page = _page(label)
+    path, _, query = label.partition("?")
+    assert client.get(page, headers=PHONE, environ_base={"REMOTE_ADDR": "10.9.8.7"}
+                      ).status_code == 200
+    forged = path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB")
+    declined = {
+        "HEAD": (page, {"method": "HEAD"}),
+        "a session cookie": (page, {"headers": {**PHONE, "Cookie": "session=abc"}}),
+        "a remembered login": (page, {"headers": {**PHONE, "Cookie": "remember_token=1"}}),
+        "the batch page": ("/page" + path.rsplit("/21/", 1)[0], {}),
+        "the product page": ("/page" + path.rsplit("/10/", 1)[0], {}),
+        "a forged serial": ("/page" + forged + "?" + query, {}),
+        "a bad expiry": ("/page" + path + "?17=291399", {}),
+        "an escaped query": (page + "&q=a%20b", {}),
+        "a query never rendered": (page + "&x=never", {}),
+        "a link type": (page + "&linkType=gs1:pip", {}),
+    }
+    before = _scans()
+    for name, (address, options) in declined.items():
+        assert front.page(_environ(address, **options)) is None, name
+        assert _scans() == before, name  # nothing written
+    # the public version moved: the scan's transaction writes nothing, Flask reloads
+    bump(db.session)
+    db.session.commit()
+    assert front.page(_environ(page)) is None
+    assert _scans() == before
+    response = client.get(page, headers=PHONE, environ_base={"REMOTE_ADDR": "10.9.8.7"})
+    assert response.status_code == 200
+    assert _scans() == before + 1
