@@ -138,8 +138,24 @@ SELECT (SELECT version FROM v),
 """
 
 
+try:
+    from psycopg.pq import TransactionStatus as _TransactionStatus
+
+    _IDLE = _TransactionStatus.IDLE
+except ImportError:  # no PostgreSQL driver: this path is never taken
+    _IDLE = None
+
+
 def _record_pg(dbapi_connection, *, batch_id, run_id, serial, seq, client, client_id, at,
                window, version) -> tuple[LabelHistory, int]:
+    # One statement is its own transaction: sent in autocommit mode it is one round trip,
+    # where psycopg's implicit BEGIN and the caller's COMMIT made it three (the caller's
+    # commit or rollback then finds no transaction and does nothing; on a version
+    # mismatch the statement wrote nothing).
+    alone = not dbapi_connection.autocommit and (
+        dbapi_connection.info.transaction_status == _IDLE)
+    if alone:
+        dbapi_connection.autocommit = True
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute(_PG_ONE_STATEMENT, {
@@ -149,6 +165,8 @@ def _record_pg(dbapi_connection, *, batch_id, run_id, serial, seq, client, clien
         current, checks, clients, first, counted = cursor.fetchone()
     finally:
         cursor.close()
+        if alone:
+            dbapi_connection.autocommit = False
     return (LabelHistory(checks or 0, clients or 0, _as_utc(first), bool(counted)),
             current or 0)
 
