@@ -27,10 +27,28 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # the command line, a job: Vietnamese
         return languages[0]
-    chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
+    return choose_language(request.args.get("lang"), request.cookies.get(LANG_COOKIE),
+                           lambda: request.accept_languages, languages)
+
+
+#: How long the language cookie lasts (set when a page is asked for with ``?lang=``).
+LANG_COOKIE_AGE = 365 * 24 * 3600
+
+
+def choose_language(asked: str | None, cookie: str | None, accepted, languages) -> str:
+    """The request's language: ``?lang=``, else the cookie, else the best match of
+    ``Accept-Language`` (``accepted()``, a werkzeug ``LanguageAccept``, parsed only when
+    needed), else the first language. Also used by the scan path's front
+    (``public/scan/front.py``), which answers before Flask's request cycle."""
+    chosen = asked or cookie
     if chosen in languages:
         return chosen
-    return request.accept_languages.best_match(languages) or languages[0]
+    return accepted().best_match(languages) or languages[0]
+
+
+def remembers_language(asked: str | None, cookie: str | None, languages) -> bool:
+    """Whether the answer sets the language cookie: a known ``?lang=`` the cookie lacks."""
+    return asked in languages and asked != cookie
 
 
 #: What every answer varies by (the language comes from the query, a cookie or
@@ -59,8 +77,9 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def remember_language(response):
         chosen = request.args.get("lang")
-        if chosen in app.config["LANGUAGES"] and chosen != request.cookies.get(LANG_COOKIE):
-            response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600,
+        if remembers_language(chosen, request.cookies.get(LANG_COOKIE),
+                              app.config["LANGUAGES"]):
+            response.set_cookie(LANG_COOKIE, chosen, max_age=LANG_COOKIE_AGE,
                                 samesite="Lax", httponly=True)
         add_vary(response, *VARY)
         return response

@@ -40,7 +40,13 @@ from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import dump_cookie, parse_accept_header, parse_cookie
 
 from ...errors import outage
-from ...i18n import LANG_COOKIE, VARY
+from ...i18n import (
+    LANG_COOKIE,
+    LANG_COOKIE_AGE,
+    VARY,
+    choose_language,
+    remembers_language,
+)
 from ...labels.links import LabelAddressError, parse_label_path
 from ...ocop.rules import today_vn
 from ...security import headers_for
@@ -58,8 +64,6 @@ _QUERY = re.compile(r"[A-Za-z0-9=&._\-]*\Z")
 _VARY = ", ".join(dict.fromkeys(("Accept", "Accept-Language", *VARY)))
 _STATUS = "307 TEMPORARY REDIRECT"
 _PAGE_PATH = re.compile(PAGE + r"/(?:01|p)/[A-Za-z0-9!\"%&'()*+,\-./:;<=>?_]+\Z")
-#: The language cookie, as ``i18n.remember_language`` sets it.
-_LANG_COOKIE_AGE = 365 * 24 * 3600
 
 
 class ResolverFront:
@@ -163,21 +167,19 @@ class ResolverFront:
                    *headers_for(True, environ.get("wsgi.url_scheme") == "https")]
         if set_lang:
             headers.append(("Set-Cookie", dump_cookie(
-                LANG_COOKIE, lang, max_age=_LANG_COOKIE_AGE, httponly=True, samesite="Lax",
+                LANG_COOKIE, lang, max_age=LANG_COOKIE_AGE, httponly=True, samesite="Lax",
                 max_size=self.app.config["MAX_COOKIE_SIZE"])))
         headers.append(("Vary", ", ".join(VARY)))
         return headers, body
 
     def _language(self, environ, query: str, cookies) -> tuple[str, bool]:
-        """The language ``i18n.select_locale`` chooses, and whether
-        ``i18n.remember_language`` would set its cookie."""
+        """The language Flask's request would get, and whether its answer would set the
+        language cookie (the rules of ``registry/i18n.py``)."""
         asked = _value(query, "lang")
         cookie = cookies.get(LANG_COOKIE)
-        chosen = asked or cookie
-        if chosen in self.languages:
-            return chosen, asked in self.languages and asked != cookie
-        accepted = parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept)
-        return accepted.best_match(self.languages) or self.languages[0], False
+        lang = choose_language(asked, cookie, lambda: parse_accept_header(
+            environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept), self.languages)
+        return lang, remembers_language(asked, cookie, self.languages)
 
     def answer(self, environ) -> list[tuple[str, str]] | None:
         """The 307's headers, or None when Flask must answer."""
